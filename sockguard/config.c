@@ -1,0 +1,581 @@
+/* YAML configuration -> struct config, strict, with line:column errors. */
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "config.h"
+#include "xmalloc.h"
+
+#define CONFIG_MAX_FILE		(1024 * 1024)
+
+struct cfgctx {
+	const char	*name;
+	yaml_document_t	*doc;
+	char		*err;
+	size_t		 errlen;
+};
+
+static int	 cfg_error(struct cfgctx *, yaml_node_t *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static const char *cfg_scalar(struct cfgctx *, yaml_node_t *, const char *);
+static int	 cfg_string(struct cfgctx *, yaml_node_t *, const char *,
+		    char **);
+static int	 cfg_size(struct cfgctx *, yaml_node_t *, const char *,
+		    size_t, size_t *);
+static int	 cfg_duration(struct cfgctx *, yaml_node_t *, const char *,
+		    unsigned *);
+static int	 cfg_listen_one(struct cfgctx *, yaml_node_t *,
+		    struct listen_conf *);
+static int	 cfg_listen(struct cfgctx *, yaml_node_t *, struct config *);
+static int	 cfg_limits(struct cfgctx *, yaml_node_t *, struct limits *);
+static int	 cfg_audit(struct cfgctx *, yaml_node_t *, struct config *);
+static int	 cfg_root(struct cfgctx *, yaml_node_t *, struct config *);
+static int	 cfg_validate(struct cfgctx *, yaml_node_t *, struct config *);
+
+/* Writes "name:line:col: message" and returns -1. */
+static int
+cfg_error(struct cfgctx *c, yaml_node_t *n, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n != NULL)
+		snprintf(c->err, c->errlen, "%s:%zu:%zu: %s", c->name,
+		    (size_t)n->start_mark.line + 1,
+		    (size_t)n->start_mark.column + 1, msg);
+	else
+		snprintf(c->err, c->errlen, "%s: %s", c->name, msg);
+	return -1;
+}
+
+/* Returns the scalar text of n, or NULL after reporting what was wanted. */
+static const char *
+cfg_scalar(struct cfgctx *c, yaml_node_t *n, const char *what)
+{
+	if (n == NULL || n->type != YAML_SCALAR_NODE) {
+		cfg_error(c, n, "%s must be a scalar", what);
+		return NULL;
+	}
+	return (const char *)n->data.scalar.value;
+}
+
+/* Copies a non-empty scalar into *out (replacing any earlier value). */
+static int
+cfg_string(struct cfgctx *c, yaml_node_t *n, const char *what, char **out)
+{
+	const char	*s;
+
+	if ((s = cfg_scalar(c, n, what)) == NULL)
+		return -1;
+	if (*s == '\0')
+		return cfg_error(c, n, "%s must not be empty", what);
+	if (strlen(s) != n->data.scalar.length)
+		return cfg_error(c, n, "%s contains a NUL byte", what);
+	free(*out);
+	*out = xstrdup(s);
+	return 0;
+}
+
+int
+config_parse_size(const char *s, size_t max, size_t *out)
+{
+	static const struct { const char *sfx; unsigned long long mul; } u[] = {
+		{ "", 1 }, { "B", 1 }, { "K", 1000 }, { "KB", 1000 },
+		{ "KiB", 1024 }, { "M", 1000000 }, { "MB", 1000000 },
+		{ "MiB", 1024 * 1024 }, { "G", 1000000000ULL },
+		{ "GB", 1000000000ULL }, { "GiB", 1024ULL * 1024 * 1024 },
+	};
+	unsigned long long	 v;
+	char			*end;
+	size_t			 i;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	for (i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
+		if (strcmp(end, u[i].sfx) != 0)
+			continue;
+		if (v > max / u[i].mul)
+			return -1;
+		*out = (size_t)(v * u[i].mul);
+		return 0;
+	}
+	return -1;
+}
+
+int
+config_parse_duration(const char *s, unsigned *out_ms)
+{
+	static const struct { const char *sfx; unsigned long long mul; } u[] = {
+		{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
+		{ "h", 3600000 },
+	};
+	unsigned long long	 v;
+	char			*end;
+	size_t			 i;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	for (i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
+		if (strcmp(end, u[i].sfx) != 0)
+			continue;
+		if (v > UINT_MAX / u[i].mul)
+			return -1;
+		*out_ms = (unsigned)(v * u[i].mul);
+		return 0;
+	}
+	return -1;
+}
+
+/* Reads a size scalar bounded by [1, max]. */
+static int
+cfg_size(struct cfgctx *c, yaml_node_t *n, const char *what, size_t max,
+    size_t *out)
+{
+	const char	*s;
+	size_t		 v;
+
+	if ((s = cfg_scalar(c, n, what)) == NULL)
+		return -1;
+	if (config_parse_size(s, max, &v) == -1 || v == 0)
+		return cfg_error(c, n, "%s: \"%s\" is not a size between 1 and "
+		    "%zu (e.g. 4096, 64KiB, 1MiB)", what, s, max);
+	*out = v;
+	return 0;
+}
+
+/* Reads a duration scalar, at least 1 ms. */
+static int
+cfg_duration(struct cfgctx *c, yaml_node_t *n, const char *what,
+    unsigned *out)
+{
+	const char	*s;
+	unsigned	 v;
+
+	if ((s = cfg_scalar(c, n, what)) == NULL)
+		return -1;
+	if (config_parse_duration(s, &v) == -1 || v == 0)
+		return cfg_error(c, n, "%s: \"%s\" is not a duration "
+		    "(e.g. 500ms, 15s, 2m)", what, s);
+	*out = v;
+	return 0;
+}
+
+/* Parses an octal file mode such as "0660". */
+static int
+cfg_mode(struct cfgctx *c, yaml_node_t *n, mode_t *out)
+{
+	const char	*s;
+	char		*end;
+	unsigned long	 v;
+
+	if ((s = cfg_scalar(c, n, "mode")) == NULL)
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 8);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v > 0777)
+		return cfg_error(c, n, "mode: \"%s\" is not an octal mode "
+		    "such as \"0660\" (quote it in YAML)", s);
+	if (v & 0111)
+		return cfg_error(c, n, "mode: \"%s\" sets execute bits, which "
+		    "mean nothing on a socket", s);
+	if (v & 0002)
+		return cfg_error(c, n, "mode: \"%s\" lets every local user "
+		    "connect; give access through a group instead", s);
+	*out = (mode_t)v;
+	return 0;
+}
+
+/* Resolves a user name or number. */
+static int
+cfg_owner(struct cfgctx *c, yaml_node_t *n, uid_t *out)
+{
+	const char	*s;
+	struct passwd	*pw;
+	char		*end;
+	unsigned long	 v;
+
+	if ((s = cfg_scalar(c, n, "owner")) == NULL)
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s != '\0' && *end == '\0' && errno == 0 && v < UINT_MAX) {
+		*out = (uid_t)v;
+		return 0;
+	}
+	if ((pw = getpwnam(s)) == NULL)
+		return cfg_error(c, n, "owner: no such user \"%s\"", s);
+	*out = pw->pw_uid;
+	return 0;
+}
+
+/* Resolves a group name or number. */
+static int
+cfg_group(struct cfgctx *c, yaml_node_t *n, gid_t *out)
+{
+	const char	*s;
+	struct group	*gr;
+	char		*end;
+	unsigned long	 v;
+
+	if ((s = cfg_scalar(c, n, "group")) == NULL)
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s != '\0' && *end == '\0' && errno == 0 && v < UINT_MAX) {
+		*out = (gid_t)v;
+		return 0;
+	}
+	if ((gr = getgrnam(s)) == NULL)
+		return cfg_error(c, n, "group: no such group \"%s\"", s);
+	*out = gr->gr_gid;
+	return 0;
+}
+
+#define FOREACH_PAIR(c, map, pair)					\
+	for ((pair) = (map)->data.mapping.pairs.start;			\
+	    (pair) < (map)->data.mapping.pairs.top; (pair)++)
+
+/* One entry of listen: a mapping with unix: (or tcp:) and its options. */
+static int
+cfg_listen_one(struct cfgctx *c, yaml_node_t *n, struct listen_conf *l)
+{
+	yaml_node_pair_t	*p;
+	yaml_node_t		*k, *v;
+	const char		*key;
+	int			 seen_kind = 0;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return cfg_error(c, n, "a listen entry must be a mapping "
+		    "(e.g. \"- unix: /run/sockguard/docker.sock\")");
+	l->mode = 0600;
+	FOREACH_PAIR(c, n, p) {
+		k = yaml_document_get_node(c->doc, p->key);
+		v = yaml_document_get_node(c->doc, p->value);
+		if ((key = cfg_scalar(c, k, "a key")) == NULL)
+			return -1;
+		if (strcmp(key, "unix") == 0 || strcmp(key, "tcp") == 0) {
+			if (seen_kind++)
+				return cfg_error(c, k, "a listen entry takes "
+				    "one of unix: or tcp:, once");
+			l->kind = key[0] == 'u' ? LISTEN_UNIX : LISTEN_TCP;
+			if (cfg_string(c, v, key,
+			    l->kind == LISTEN_UNIX ? &l->path : &l->addr) == -1)
+				return -1;
+			if (l->kind == LISTEN_UNIX && l->path[0] != '/')
+				return cfg_error(c, v, "unix: \"%s\" must be "
+				    "an absolute path", l->path);
+			if (l->kind == LISTEN_UNIX &&
+			    strlen(l->path) >= 108)
+				return cfg_error(c, v, "unix: path is longer "
+				    "than a socket address holds (107 bytes)");
+			if (l->kind == LISTEN_TCP)
+				return cfg_error(c, k, "tcp: listeners need "
+				    "mutual TLS, which this version of "
+				    "sockguard does not have yet; sockguard "
+				    "never serves the Docker API "
+				    "unauthenticated over a network");
+		} else if (strcmp(key, "name") == 0) {
+			if (cfg_string(c, v, key, &l->name) == -1)
+				return -1;
+		} else if (strcmp(key, "mode") == 0) {
+			if (cfg_mode(c, v, &l->mode) == -1)
+				return -1;
+		} else if (strcmp(key, "owner") == 0) {
+			if (cfg_owner(c, v, &l->owner) == -1)
+				return -1;
+			l->has_owner = 1;
+		} else if (strcmp(key, "group") == 0) {
+			if (cfg_group(c, v, &l->group) == -1)
+				return -1;
+			l->has_group = 1;
+		} else
+			return cfg_error(c, k, "unknown listen key \"%s\" "
+			    "(expected unix, name, mode, owner, group)", key);
+	}
+	if (!seen_kind)
+		return cfg_error(c, n, "a listen entry needs unix: PATH");
+	return 0;
+}
+
+/* listen: a sequence of listener mappings. */
+static int
+cfg_listen(struct cfgctx *c, yaml_node_t *n, struct config *cf)
+{
+	yaml_node_item_t	*it;
+	size_t			 i, count;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return cfg_error(c, n, "listen must be a list of listeners");
+	count = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	if (count == 0)
+		return cfg_error(c, n, "listen must name at least one listener");
+	cf->listen = xcalloc(count, sizeof(*cf->listen));
+	for (it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++) {
+		if (cfg_listen_one(c, yaml_document_get_node(c->doc, *it),
+		    &cf->listen[cf->nlisten++]) == -1)
+			return -1;
+	}
+	for (i = 0; i < cf->nlisten; i++) {
+		size_t j;
+
+		for (j = 0; j < i; j++) {
+			if (cf->listen[i].path && cf->listen[j].path &&
+			    strcmp(cf->listen[i].path, cf->listen[j].path) == 0)
+				return cfg_error(c, n, "listener %s is given "
+				    "twice", cf->listen[i].path);
+			if (cf->listen[i].name && cf->listen[j].name &&
+			    strcmp(cf->listen[i].name, cf->listen[j].name) == 0)
+				return cfg_error(c, n, "listener name %s is "
+				    "given twice", cf->listen[i].name);
+		}
+	}
+	return 0;
+}
+
+/* limits: optional caps and timeouts. */
+static int
+cfg_limits(struct cfgctx *c, yaml_node_t *n, struct limits *lim)
+{
+	yaml_node_pair_t	*p;
+	yaml_node_t		*k, *v;
+	const char		*key;
+	int			 r;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return cfg_error(c, n, "limits must be a mapping");
+	FOREACH_PAIR(c, n, p) {
+		k = yaml_document_get_node(c->doc, p->key);
+		v = yaml_document_get_node(c->doc, p->value);
+		if ((key = cfg_scalar(c, k, "a key")) == NULL)
+			return -1;
+		if (strcmp(key, "max_connections") == 0)
+			r = cfg_size(c, v, key, 1000000, &lim->max_connections);
+		else if (strcmp(key, "max_request_line") == 0)
+			r = cfg_size(c, v, key, 1024 * 1024,
+			    &lim->max_request_line);
+		else if (strcmp(key, "max_header_bytes") == 0)
+			r = cfg_size(c, v, key, 1024 * 1024,
+			    &lim->max_header_bytes);
+		else if (strcmp(key, "max_headers") == 0)
+			r = cfg_size(c, v, key, 10000, &lim->max_headers);
+		else if (strcmp(key, "max_inspect_body") == 0)
+			r = cfg_size(c, v, key, 256 * 1024 * 1024,
+			    &lim->max_inspect_body);
+		else if (strcmp(key, "header_timeout") == 0)
+			r = cfg_duration(c, v, key, &lim->header_timeout_ms);
+		else if (strcmp(key, "idle_timeout") == 0)
+			r = cfg_duration(c, v, key, &lim->idle_timeout_ms);
+		else if (strcmp(key, "drain_timeout") == 0)
+			r = cfg_duration(c, v, key, &lim->drain_timeout_ms);
+		else
+			r = cfg_error(c, k, "unknown limits key \"%s\"", key);
+		if (r == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* audit: for now only its path. */
+static int
+cfg_audit(struct cfgctx *c, yaml_node_t *n, struct config *cf)
+{
+	yaml_node_pair_t	*p;
+	yaml_node_t		*k, *v;
+	const char		*key;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return cfg_error(c, n, "audit must be a mapping");
+	FOREACH_PAIR(c, n, p) {
+		k = yaml_document_get_node(c->doc, p->key);
+		v = yaml_document_get_node(c->doc, p->value);
+		if ((key = cfg_scalar(c, k, "a key")) == NULL)
+			return -1;
+		if (strcmp(key, "path") != 0)
+			return cfg_error(c, k, "unknown audit key \"%s\"", key);
+		if (cfg_string(c, v, key, &cf->audit_path) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The top-level mapping. */
+static int
+cfg_root(struct cfgctx *c, yaml_node_t *n, struct config *cf)
+{
+	yaml_node_pair_t	*p;
+	yaml_node_t		*k, *v;
+	const char		*key;
+	int			 r, seen_listen = 0;
+
+	if (n == NULL)
+		return cfg_error(c, NULL, "the file is empty");
+	if (n->type != YAML_MAPPING_NODE)
+		return cfg_error(c, n, "the top level must be a mapping");
+	FOREACH_PAIR(c, n, p) {
+		k = yaml_document_get_node(c->doc, p->key);
+		v = yaml_document_get_node(c->doc, p->value);
+		if ((key = cfg_scalar(c, k, "a key")) == NULL)
+			return -1;
+		if (strcmp(key, "upstream") == 0)
+			r = cfg_string(c, v, key, &cf->upstream);
+		else if (strcmp(key, "listen") == 0) {
+			if (seen_listen++)
+				return cfg_error(c, k, "listen is given twice");
+			r = cfg_listen(c, v, cf);
+		} else if (strcmp(key, "rules") == 0)
+			r = cfg_string(c, v, key, &cf->rules);
+		else if (strcmp(key, "audit") == 0)
+			r = cfg_audit(c, v, cf);
+		else if (strcmp(key, "limits") == 0)
+			r = cfg_limits(c, v, &cf->limits);
+		else
+			r = cfg_error(c, k, "unknown key \"%s\" (expected "
+			    "upstream, listen, rules, audit, limits)", key);
+		if (r == -1)
+			return -1;
+	}
+	return cfg_validate(c, n, cf);
+}
+
+/* Checks what needs the whole file. */
+static int
+cfg_validate(struct cfgctx *c, yaml_node_t *root, struct config *cf)
+{
+	if (cf->upstream == NULL)
+		cf->upstream = xstrdup("/var/run/docker.sock");
+	if (cf->upstream[0] != '/')
+		return cfg_error(c, root, "upstream \"%s\" must be an absolute "
+		    "path to dockerd's unix socket", cf->upstream);
+	if (strlen(cf->upstream) >= 108)
+		return cfg_error(c, root, "upstream path is longer than a "
+		    "socket address holds");
+	if (cf->nlisten == 0)
+		return cfg_error(c, root, "listen: at least one listener is "
+		    "required");
+	if (cf->limits.max_request_line > cf->limits.max_header_bytes)
+		return cfg_error(c, root, "limits: max_request_line exceeds "
+		    "max_header_bytes");
+	return 0;
+}
+
+/* Default limits, before the file overrides them. */
+static void
+config_defaults(struct limits *lim)
+{
+	lim->max_connections = 1024;
+	lim->max_request_line = 16 * 1024;
+	lim->max_header_bytes = 64 * 1024;
+	lim->max_headers = 100;
+	lim->max_inspect_body = 1024 * 1024;
+	lim->header_timeout_ms = 15000;
+	lim->idle_timeout_ms = 120000;
+	lim->drain_timeout_ms = 10000;
+}
+
+int
+config_parse(const char *name, const unsigned char *buf, size_t len,
+    struct config **out, char *err, size_t errlen)
+{
+	yaml_parser_t	 parser;
+	yaml_document_t	 doc;
+	struct cfgctx	 c = { name, &doc, err, errlen };
+	struct config	*cf;
+	int		 r;
+
+	*out = NULL;
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(err, errlen, "%s: cannot initialise YAML parser", name);
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, buf, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		snprintf(err, errlen, "%s:%zu:%zu: %s", name,
+		    (size_t)parser.problem_mark.line + 1,
+		    (size_t)parser.problem_mark.column + 1,
+		    parser.problem ? parser.problem : "invalid YAML");
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	cf = xcalloc(1, sizeof(*cf));
+	cf->file = xstrdup(name);
+	config_defaults(&cf->limits);
+	r = cfg_root(&c, yaml_document_get_root_node(&doc), cf);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	if (r == -1) {
+		config_free(cf);
+		return -1;
+	}
+	*out = cf;
+	return 0;
+}
+
+int
+config_load(const char *file, struct config **out, char *err, size_t errlen)
+{
+	FILE		*fp;
+	unsigned char	*buf;
+	size_t		 len;
+	int		 r;
+
+	*out = NULL;
+	if ((fp = fopen(file, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	buf = xmalloc(CONFIG_MAX_FILE + 1);
+	len = fread(buf, 1, CONFIG_MAX_FILE + 1, fp);
+	if (ferror(fp) || len > CONFIG_MAX_FILE) {
+		snprintf(err, errlen, "%s: %s", file, ferror(fp) ?
+		    strerror(errno) : "larger than 1 MiB");
+		fclose(fp);
+		free(buf);
+		return -1;
+	}
+	fclose(fp);
+	r = config_parse(file, buf, len, out, err, errlen);
+	free(buf);
+	return r;
+}
+
+void
+config_free(struct config *cf)
+{
+	size_t	i;
+
+	if (cf == NULL)
+		return;
+	for (i = 0; i < cf->nlisten; i++) {
+		free(cf->listen[i].name);
+		free(cf->listen[i].path);
+		free(cf->listen[i].addr);
+	}
+	free(cf->listen);
+	free(cf->file);
+	free(cf->upstream);
+	free(cf->rules);
+	free(cf->audit_path);
+	free(cf);
+}
