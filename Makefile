@@ -24,6 +24,12 @@ ASAN_OBJS	:= $(LIB_SRCS:sockguard/%.c=$(BUILD)/asan/%.o)
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 UNIT_ASAN_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit-asan/%)
+FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_OBJS	:= $(LIB_SRCS:sockguard/%.c=$(BUILD)/fuzzobj/%.o)
+FUZZ_FLAGS	:= -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_SECONDS	?= 300
+SMOKE_SECONDS	?= 8
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
 
@@ -37,7 +43,7 @@ BENCH_DEPS	:= $(BUILD_DEPS) nginx-light curl util-linux procps
 DOCKER_SOCK	?= /var/run/docker.sock
 
 .PHONY: all run check unit unit-asan integration bench deps deps-test \
-	deps-bench clean
+	deps-bench clean fuzz fuzz-build fuzz-smoke
 
 all: $(BUILD)/sockguard
 
@@ -57,8 +63,23 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(ASAN_OBJS) | $(BUILD)/unit-asan
 	$(CC) $(SG_CPPFLAGS) $(SG_CFLAGS) $(ASAN_FLAGS) -O1 -o $@ $< \
 	    $(ASAN_OBJS) $(SG_LDLIBS) -lcmocka
 
-$(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/unit-asan:
+$(BUILD)/fuzzobj/%.o: sockguard/%.c $(wildcard sockguard/*.h) | $(BUILD)/fuzzobj
+	$(CLANG) $(SG_CPPFLAGS) $(SG_CFLAGS) $(FUZZ_FLAGS) -O1 -c -o $@ $<
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) | $(BUILD)/fuzz
+	$(CLANG) $(SG_CPPFLAGS) $(SG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	    -fno-omit-frame-pointer -O1 -o $@ $< $(FUZZ_OBJS) $(SG_LDLIBS)
+
+$(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/unit-asan $(BUILD)/fuzz $(BUILD)/fuzzobj:
 	mkdir -p $@
+
+# Each fuzz target runs from its seed corpus tests/fuzz/corpus/NAME (new
+# inputs go to build/fuzz/corpus/NAME) with tests/fuzz/NAME.dict if any.
+fuzz-build: $(FUZZ_BINS)
+fuzz: fuzz-build
+	@tests/tools/fuzz-run $(FUZZ_SECONDS) $(FUZZ_BINS)
+fuzz-smoke: fuzz-build
+	@tests/tools/fuzz-run $(SMOKE_SECONDS) $(FUZZ_BINS)
 
 # Installs missing Debian packages (needs root and Debian's registry).
 deps:
@@ -90,7 +111,7 @@ integration: all
 	tests/integration/run
 
 check: deps-test
-	@$(MAKE) --no-print-directory all unit unit-asan integration
+	@$(MAKE) --no-print-directory all unit unit-asan fuzz-smoke integration
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all
