@@ -1,0 +1,797 @@
+/* HTTP/1.1 framing: strict request heads, body re-framing, responses. */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <event2/buffer.h>
+
+#include "config.h"
+#include "http.h"
+#include "uri.h"
+#include "xmalloc.h"
+
+static int	req_on_url(http_parser *, const char *, size_t);
+static int	req_on_header_field(http_parser *, const char *, size_t);
+static int	req_on_header_value(http_parser *, const char *, size_t);
+static int	req_on_body(http_parser *, const char *, size_t);
+static int	req_on_chunk_header(http_parser *);
+static int	req_on_chunk_complete(http_parser *);
+static int	req_on_message_complete(http_parser *);
+static int	resp_on_header_field(http_parser *, const char *, size_t);
+static int	resp_on_header_value(http_parser *, const char *, size_t);
+static int	resp_on_headers_complete(http_parser *);
+static int	resp_on_message_complete(http_parser *);
+
+static const http_parser_settings req_settings = {
+	.on_url = req_on_url,
+	.on_header_field = req_on_header_field,
+	.on_header_value = req_on_header_value,
+	.on_body = req_on_body,
+	.on_chunk_header = req_on_chunk_header,
+	.on_chunk_complete = req_on_chunk_complete,
+	.on_message_complete = req_on_message_complete,
+};
+
+static const http_parser_settings resp_settings = {
+	.on_header_field = resp_on_header_field,
+	.on_header_value = resp_on_header_value,
+	.on_headers_complete = resp_on_headers_complete,
+	.on_message_complete = resp_on_message_complete,
+};
+
+/* Sets *err and returns -1. */
+static int
+http_fail(struct http_error *err, int status, const char *reason)
+{
+	err->status = status;
+	err->reason = reason;
+	return -1;
+}
+
+int
+http_head_scan(struct evbuffer *in, const struct limits *lim,
+    size_t *scanned, size_t *head_len, struct http_error *err)
+{
+	unsigned char	*p, *eol, two[2];
+	size_t		 len, i, want, line_end;
+
+	/* Empty lines before a request line are allowed (RFC 9112 2.2). */
+	while (*scanned == 0 && evbuffer_copyout(in, two, 2) == 2 &&
+	    two[0] == '\r' && two[1] == '\n')
+		evbuffer_drain(in, 2);
+	if ((len = evbuffer_get_length(in)) == 0)
+		return 0;
+	want = len < lim->max_header_bytes ? len : lim->max_header_bytes;
+	if ((p = evbuffer_pullup(in, (ev_ssize_t)want)) == NULL)
+		return http_fail(err, 500, "out of memory");
+	for (i = *scanned; i < want; i++) {
+		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
+			return http_fail(err, 400, "the request head has a bare "
+			    "LF line ending (CRLF is required)");
+		if (p[i] != '\n')
+			continue;
+		if (i >= 3 && p[i - 2] == '\n' && p[i - 3] == '\r') {
+			*head_len = i + 1;
+			return 1;
+		}
+	}
+	*scanned = want;
+	/* The request line alone must fit max_request_line (plus CRLF). */
+	eol = memchr(p, '\n', want);
+	line_end = eol != NULL ? (size_t)(eol - p) : want;
+	if (line_end > lim->max_request_line + 1)
+		return http_fail(err, 414, "the request line is longer than "
+		    "limits.max_request_line");
+	if (want >= lim->max_header_bytes)
+		return http_fail(err, 431, "the request head is larger than "
+		    "limits.max_header_bytes");
+	return 0;
+}
+
+/* Checks raw head bytes: CRLF only, no control bytes, no folding. */
+static int
+http_head_precheck(const char *h, size_t len, const struct limits *lim,
+    size_t *nlines, struct http_error *err)
+{
+	size_t	i, lines = 0, first_len = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)h[i];
+
+		if (c == '\r') {
+			if (i + 1 >= len || h[i + 1] != '\n')
+				return http_fail(err, 400, "the request head "
+				    "has a bare CR");
+			continue;
+		}
+		if (c == '\n') {
+			if (i == 0 || h[i - 1] != '\r')
+				return http_fail(err, 400, "the request head "
+				    "has a bare LF line ending");
+			if (lines++ == 0)
+				first_len = i - 1;
+			if (i + 1 < len && (h[i + 1] == ' ' || h[i + 1] == '\t'))
+				return http_fail(err, 400, "the request head "
+				    "uses obsolete line folding");
+			continue;
+		}
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return http_fail(err, 400, "the request head has a "
+			    "control character");
+	}
+	if (first_len > lim->max_request_line)
+		return http_fail(err, 414, "the request line is longer than "
+		    "limits.max_request_line");
+	if (len > lim->max_header_bytes)
+		return http_fail(err, 431, "the request head is larger than "
+		    "limits.max_header_bytes");
+	/* request line + headers + empty line */
+	if (lines < 2 || lines - 2 > lim->max_headers)
+		return http_fail(err, 431, "the request has more header "
+		    "fields than limits.max_headers");
+	*nlines = lines;
+	return 0;
+}
+
+/* Callback: the request target (one span, the head being linear). */
+static int
+req_on_url(http_parser *p, const char *at, size_t len)
+{
+	struct http_request *req = p->data;
+
+	if (req->url == NULL)
+		req->url = at;
+	req->url_len = (size_t)(at + len - req->url);
+	return 0;
+}
+
+/* Callback: a header name; trailers after a chunked body are ignored. */
+static int
+req_on_header_field(http_parser *p, const char *at, size_t len)
+{
+	struct http_request	*req = p->data;
+	struct http_header	*h;
+
+	if (req->pump_in_body)
+		return 0;
+	if (req->nhdrs > 0 && req->hdrs[req->nhdrs - 1].value == NULL) {
+		h = &req->hdrs[req->nhdrs - 1];
+		h->name_len = (size_t)(at + len - h->name);
+		return 0;
+	}
+	if (req->nhdrs == req->scratch_hdrs)
+		return -1;
+	h = &req->hdrs[req->nhdrs++];
+	h->name = at;
+	h->name_len = len;
+	h->value = NULL;
+	h->value_len = 0;
+	return 0;
+}
+
+/* Callback: a header value (possibly empty: then never called). */
+static int
+req_on_header_value(http_parser *p, const char *at, size_t len)
+{
+	struct http_request	*req = p->data;
+	struct http_header	*h;
+
+	if (req->pump_in_body || req->nhdrs == 0)
+		return 0;
+	h = &req->hdrs[req->nhdrs - 1];
+	if (h->value == NULL)
+		h->value = at;
+	h->value_len = (size_t)(at + len - h->value);
+	return 0;
+}
+
+/* Callback: decoded body bytes of a chunked request. */
+static int
+req_on_body(http_parser *p, const char *at, size_t len)
+{
+	struct http_request *req = p->data;
+
+	if (req->pump_out != NULL)
+		evbuffer_add(req->pump_out, at, len);
+	req->body_seen += len;
+	return 0;
+}
+
+/* Callback: a chunk size line; sockguard writes its own. */
+static int
+req_on_chunk_header(http_parser *p)
+{
+	struct http_request *req = p->data;
+
+	if (req->pump_reframe && req->pump_out != NULL && p->content_length > 0)
+		evbuffer_add_printf(req->pump_out, "%llx\r\n",
+		    (unsigned long long)p->content_length);
+	return 0;
+}
+
+/* Callback: end of a chunk's data (or of the last, empty chunk). */
+static int
+req_on_chunk_complete(http_parser *p)
+{
+	struct http_request *req = p->data;
+
+	if (req->pump_reframe && req->pump_out != NULL &&
+	    !(p->flags & F_TRAILING))
+		evbuffer_add(req->pump_out, "\r\n", 2);
+	return 0;
+}
+
+/* Callback: the message ends here; stop so pipelined bytes stay put. */
+static int
+req_on_message_complete(http_parser *p)
+{
+	struct http_request *req = p->data;
+
+	if (req->pump_in_body && req->pump_reframe && req->pump_out != NULL)
+		evbuffer_add(req->pump_out, "0\r\n\r\n", 5);
+	req->body_done = 1;
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+/* Compares a header name with a lower-case literal. */
+static int
+hdr_is(const struct http_header *h, const char *name)
+{
+	return h->name_len == strlen(name) &&
+	    strncasecmp(h->name, name, h->name_len) == 0;
+}
+
+/* Compares a header value with a literal, ignoring case. */
+static int
+hdr_value_is(const struct http_header *h, const char *v)
+{
+	return h->value_len == strlen(v) &&
+	    strncasecmp(h->value, v, h->value_len) == 0;
+}
+
+/* Trims spaces and tabs around every value; absent values become "". */
+static void
+http_trim_values(struct http_request *req)
+{
+	size_t	i;
+
+	for (i = 0; i < req->nhdrs; i++) {
+		struct http_header *h = &req->hdrs[i];
+
+		if (h->value == NULL) {
+			h->value = h->name + h->name_len;
+			h->value_len = 0;
+		}
+		while (h->value_len > 0 && (h->value[0] == ' ' ||
+		    h->value[0] == '\t')) {
+			h->value++;
+			h->value_len--;
+		}
+		while (h->value_len > 0 && (h->value[h->value_len - 1] == ' ' ||
+		    h->value[h->value_len - 1] == '\t'))
+			h->value_len--;
+	}
+}
+
+/* Methods the Docker API uses; anything else is refused. */
+static int
+http_method_ok(enum http_method m)
+{
+	switch (m) {
+	case HTTP_GET: case HTTP_HEAD: case HTTP_POST: case HTTP_PUT:
+	case HTTP_DELETE: case HTTP_OPTIONS: case HTTP_PATCH:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Framing and semantics checks over the parsed headers. */
+static int
+http_check_headers(struct http_request *req, struct http_error *err)
+{
+	size_t	 i, ncl = 0, nte = 0, nhost = 0;
+
+	for (i = 0; i < req->nhdrs; i++) {
+		const struct http_header *h = &req->hdrs[i];
+
+		if (h->name_len == 0)
+			return http_fail(err, 400, "a header has an empty name");
+		if (hdr_is(h, "content-length"))
+			ncl++;
+		else if (hdr_is(h, "transfer-encoding")) {
+			if (nte++ > 0)
+				return http_fail(err, 400, "Transfer-Encoding "
+				    "is given more than once");
+			if (!hdr_value_is(h, "chunked"))
+				return http_fail(err, 501, "only the chunked "
+				    "transfer coding is supported");
+		} else if (hdr_is(h, "host"))
+			nhost++;
+		else if (hdr_is(h, "expect")) {
+			if (!hdr_value_is(h, "100-continue"))
+				return http_fail(err, 417, "the only "
+				    "expectation supported is 100-continue");
+			req->expect_continue = 1;
+		} else if (hdr_is(h, "upgrade"))
+			req->upgrade_hdr = h;
+	}
+	if (ncl > 1)
+		return http_fail(err, 400, "Content-Length is given more than "
+		    "once");
+	if (ncl > 0 && nte > 0)
+		return http_fail(err, 400, "Content-Length and "
+		    "Transfer-Encoding together make the body length "
+		    "ambiguous");
+	if (nte > 0 && req->http_minor == 0)
+		return http_fail(err, 400, "Transfer-Encoding in an HTTP/1.0 "
+		    "request");
+	if (nhost > 1 || (nhost == 0 && req->http_minor == 1))
+		return http_fail(err, 400, "an HTTP/1.1 request needs exactly "
+		    "one Host header");
+	if (nte > 0)
+		req->framing = HTTP_BODY_CHUNKED;
+	else if (ncl > 0)
+		req->framing = HTTP_BODY_LENGTH;
+	else
+		req->framing = HTTP_BODY_NONE;
+	return 0;
+}
+
+int
+http_request_parse(const char *head, size_t len, const struct limits *lim,
+    struct http_request *req, struct http_error *err)
+{
+	size_t		 nlines, parsed;
+	enum http_errno	 e;
+	const char	*why;
+
+	memset(req, 0, sizeof(*req));
+	if (http_head_precheck(head, len, lim, &nlines, err) == -1)
+		return -1;
+	req->head = xstrndup(head, len);
+	req->head_len = len;
+	req->scratch_hdrs = nlines;
+	req->hdrs = xcalloc(nlines, sizeof(*req->hdrs));
+	http_parser_init(&req->parser, HTTP_REQUEST);
+	req->parser.data = req;
+	parsed = http_parser_execute(&req->parser, &req_settings, req->head,
+	    len);
+	e = HTTP_PARSER_ERRNO(&req->parser);
+	if ((e != HPE_OK && e != HPE_PAUSED) || parsed != len) {
+		if (e == HPE_HEADER_OVERFLOW)
+			return http_fail(err, 431, "the request head is too "
+			    "large");
+		return http_fail(err, 400, e == HPE_OK ? "the request head "
+		    "did not parse as HTTP/1.1" : http_errno_description(e));
+	}
+	req->method_id = (enum http_method)req->parser.method;
+	req->method = http_method_str(req->method_id);
+	req->http_major = req->parser.http_major;
+	req->http_minor = req->parser.http_minor;
+	if (req->http_major != 1 || req->http_minor > 1)
+		return http_fail(err, 505, "only HTTP/1.0 and HTTP/1.1 are "
+		    "supported");
+	if (!http_method_ok(req->method_id))
+		return http_fail(err, 405, "the Docker API does not use this "
+		    "method");
+	if (req->url == NULL || uri_check(req->url, req->url_len,
+	    &req->path_len, &why) == -1)
+		return http_fail(err, 400, req->url == NULL ?
+		    "the request has no target" : why);
+	http_trim_values(req);
+	if (http_check_headers(req, err) == -1)
+		return -1;
+	req->content_length = req->framing == HTTP_BODY_LENGTH ?
+	    req->parser.content_length : 0;
+	req->body_left = req->content_length;
+	req->body_done = req->framing == HTTP_BODY_NONE ||
+	    (req->framing == HTTP_BODY_LENGTH && req->content_length == 0);
+	req->keep_alive = http_should_keep_alive(&req->parser);
+	req->upgrade = req->parser.upgrade && req->upgrade_hdr != NULL;
+	/* The parser must be waiting for the body, or be done. */
+	if (!req->body_done && req->framing == HTTP_BODY_CHUNKED &&
+	    e != HPE_OK)
+		return http_fail(err, 400, "the request head did not parse");
+	return 0;
+}
+
+void
+http_request_clear(struct http_request *req)
+{
+	if (req == NULL)
+		return;
+	free(req->head);
+	free(req->hdrs);
+	memset(req, 0, sizeof(*req));
+}
+
+const struct http_header *
+http_request_header(const struct http_request *req, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < req->nhdrs; i++)
+		if (hdr_is(&req->hdrs[i], name))
+			return &req->hdrs[i];
+	return NULL;
+}
+
+/* True if Connection: lists this header name (a hop-by-hop header). */
+static int
+http_connection_lists(const struct http_request *req,
+    const struct http_header *h)
+{
+	size_t	 i, j, k;
+
+	for (i = 0; i < req->nhdrs; i++) {
+		const struct http_header *c = &req->hdrs[i];
+
+		if (!hdr_is(c, "connection"))
+			continue;
+		for (j = 0; j < c->value_len; j = k + 1) {
+			size_t s, e;
+
+			for (k = j; k < c->value_len && c->value[k] != ','; k++)
+				;
+			for (s = j; s < k && (c->value[s] == ' ' ||
+			    c->value[s] == '\t'); s++)
+				;
+			for (e = k; e > s && (c->value[e - 1] == ' ' ||
+			    c->value[e - 1] == '\t'); e--)
+				;
+			if (e - s == h->name_len &&
+			    strncasecmp(c->value + s, h->name, e - s) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Headers that describe one hop and are rewritten by sockguard. */
+static int
+http_hop_header(const struct http_request *req, const struct http_header *h)
+{
+	static const char *hop[] = { "connection", "keep-alive",
+	    "proxy-connection", "te", "trailer", "transfer-encoding",
+	    "upgrade", "content-length", "expect", "proxy-authorization",
+	    "proxy-authenticate" };
+	size_t	i;
+
+	for (i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
+		if (hdr_is(h, hop[i]))
+			return 1;
+	return http_connection_lists(req, h);
+}
+
+void
+http_request_write_head(const struct http_request *req, struct evbuffer *out,
+    enum http_framing framing, uint64_t length, int close_conn)
+{
+	size_t	i;
+	char	num[48];
+	int	n;
+
+	evbuffer_add(out, req->method, strlen(req->method));
+	evbuffer_add(out, " ", 1);
+	evbuffer_add(out, req->url, req->url_len);
+	evbuffer_add(out, req->http_minor == 0 ? " HTTP/1.0\r\n" :
+	    " HTTP/1.1\r\n", 11);
+	for (i = 0; i < req->nhdrs; i++) {
+		const struct http_header *h = &req->hdrs[i];
+
+		if (http_hop_header(req, h))
+			continue;
+		evbuffer_add(out, h->name, h->name_len);
+		evbuffer_add(out, ": ", 2);
+		evbuffer_add(out, h->value, h->value_len);
+		evbuffer_add(out, "\r\n", 2);
+	}
+	if (framing == HTTP_BODY_LENGTH) {
+		n = snprintf(num, sizeof(num), "Content-Length: %llu\r\n",
+		    (unsigned long long)length);
+		evbuffer_add(out, num, (size_t)n);
+	} else if (framing == HTTP_BODY_CHUNKED)
+		evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
+	if (req->upgrade) {
+		evbuffer_add(out, "Connection: Upgrade\r\nUpgrade: ", 30);
+		evbuffer_add(out, req->upgrade_hdr->value,
+		    req->upgrade_hdr->value_len);
+		evbuffer_add(out, "\r\n", 2);
+	} else if (close_conn)
+		evbuffer_add(out, "Connection: close\r\n", 19);
+	else if (req->http_minor == 0)
+		evbuffer_add(out, "Connection: keep-alive\r\n", 24);
+	evbuffer_add(out, "\r\n", 2);
+}
+
+int
+http_body_pump(struct http_request *req, struct evbuffer *in,
+    struct evbuffer *out, int reframe, size_t max, struct http_error *err)
+{
+	struct evbuffer_iovec	 v;
+	size_t			 n, done;
+	enum http_errno		 e;
+
+	if (req->body_done)
+		return 1;
+	if (req->framing == HTTP_BODY_LENGTH) {
+		n = evbuffer_get_length(in);
+		if (n > max)
+			n = max;
+		if (n > req->body_left)
+			n = (size_t)req->body_left;
+		if (n > 0 && evbuffer_remove_buffer(in, out, n) != (int)n)
+			return http_fail(err, 500, "cannot move body bytes");
+		req->body_left -= n;
+		req->body_seen += n;
+		req->body_done = req->body_left == 0;
+		return req->body_done;
+	}
+	req->pump_out = out;
+	req->pump_reframe = reframe;
+	req->pump_in_body = 1;
+	while (!req->body_done && max > 0 && evbuffer_get_length(in) > 0) {
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+			break;
+		n = v.iov_len < max ? v.iov_len : max;
+		done = http_parser_execute(&req->parser, &req_settings,
+		    v.iov_base, n);
+		e = HTTP_PARSER_ERRNO(&req->parser);
+		if (e != HPE_OK && !(e == HPE_PAUSED && req->body_done)) {
+			req->pump_out = NULL;
+			return http_fail(err, 400, "malformed chunked body");
+		}
+		evbuffer_drain(in, done);
+		max -= done;
+	}
+	req->pump_out = NULL;
+	return req->body_done;
+}
+
+/* Callback: a response header name, kept if it may be Content-Type. */
+static int
+resp_on_header_field(http_parser *p, const char *at, size_t len)
+{
+	struct http_response *r = p->data;
+
+	if (r->last_was_value || r->field_len == 0) {
+		r->field_len = 0;
+		r->in_ct = 0;
+	}
+	r->last_was_value = 0;
+	if (r->field_len + len <= sizeof(r->field)) {
+		memcpy(r->field + r->field_len, at, len);
+		r->field_len += len;
+	} else
+		r->field_len = sizeof(r->field) + 1;
+	r->in_ct = r->field_len == 12 &&
+	    strncasecmp(r->field, "content-type", 12) == 0;
+	return 0;
+}
+
+/* Callback: a response header value; Content-Type is remembered. */
+static int
+resp_on_header_value(http_parser *p, const char *at, size_t len)
+{
+	struct http_response	*r = p->data;
+	size_t			 room;
+
+	r->last_was_value = 1;
+	if (!r->in_ct)
+		return 0;
+	room = sizeof(r->ct) - 1 - r->ct_len;
+	if (len > room)
+		len = room;
+	memcpy(r->ct + r->ct_len, at, len);
+	r->ct_len += len;
+	r->ct[r->ct_len] = '\0';
+	return 0;
+}
+
+/* Callback: end of the response head; detects Docker's raw streams. */
+static int
+resp_on_headers_complete(http_parser *p)
+{
+	struct http_response *r = p->data;
+
+	r->status = p->status_code;
+	r->headers_done = 1;
+	r->stream_type =
+	    strncasecmp(r->ct, "application/vnd.docker.raw-stream", 33) == 0 ||
+	    strncasecmp(r->ct, "application/vnd.docker.multiplexed-stream",
+	    41) == 0;
+	if (r->status == 200 && r->stream_type && !(p->flags & F_CHUNKED) &&
+	    p->content_length == ULLONG_MAX && !r->head_request) {
+		/* dockerd hijacked the connection without an upgrade. */
+		r->hijack = 1;
+		http_parser_pause(p, 1);
+		return 0;
+	}
+	return r->head_request ? 1 : 0;
+}
+
+/* Callback: the response ends; stop so nothing after it is taken. */
+static int
+resp_on_message_complete(http_parser *p)
+{
+	struct http_response *r = p->data;
+
+	r->done = 1;
+	r->keep_alive = http_should_keep_alive(p);
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+void
+http_response_init(struct http_response *r, int head_request)
+{
+	memset(r, 0, sizeof(*r));
+	r->head_request = head_request;
+	http_parser_init(&r->parser, HTTP_RESPONSE);
+	r->parser.data = r;
+}
+
+enum http_resp_event
+http_response_pump(struct http_response *r, struct evbuffer *in,
+    struct evbuffer *out, size_t max)
+{
+	struct evbuffer_iovec	 v;
+	size_t			 n, done;
+	enum http_errno		 e;
+
+	while (max > 0 && evbuffer_get_length(in) > 0) {
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+			break;
+		n = v.iov_len < max ? v.iov_len : max;
+		done = http_parser_execute(&r->parser, &resp_settings,
+		    v.iov_base, n);
+		e = HTTP_PARSER_ERRNO(&r->parser);
+		if (e != HPE_OK && e != HPE_PAUSED)
+			return HTTP_RESP_ERROR;
+		if (done > 0)
+			evbuffer_remove_buffer(in, out, done);
+		r->bytes += done;
+		max -= done;
+		if (r->hijack)
+			return HTTP_RESP_HIJACKED;
+		if (r->done) {
+			if (r->status == 101)
+				return HTTP_RESP_UPGRADED;
+			if (r->status / 100 != 1)
+				return HTTP_RESP_DONE;
+			/* An interim 1xx: the final response follows. */
+			n = (size_t)r->bytes;
+			http_response_init(r, r->head_request);
+			r->bytes = n;
+			continue;
+		}
+		if (done < n)
+			return HTTP_RESP_ERROR;
+	}
+	return HTTP_RESP_MORE;
+}
+
+enum http_resp_event
+http_response_eof(struct http_response *r)
+{
+	if (r->done)
+		return HTTP_RESP_DONE;
+	if (r->headers_done)
+		http_parser_execute(&r->parser, &resp_settings, NULL, 0);
+	return r->done ? HTTP_RESP_DONE : HTTP_RESP_ERROR;
+}
+
+const char *
+http_status_text(int status)
+{
+	switch (status) {
+	case 100: return "Continue";
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 411: return "Length Required";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 417: return "Expectation Failed";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Error";
+	}
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t		len, i;
+	unsigned	cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+void
+http_json_escape(struct evbuffer *out, const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, k;
+
+	for (i = 0; i < n; i += k) {
+		k = 1;
+		if (u[i] == '"' || u[i] == '\\') {
+			evbuffer_add(out, "\\", 1);
+			evbuffer_add(out, &u[i], 1);
+		} else if (u[i] < 0x20 || u[i] == 0x7f)
+			evbuffer_add_printf(out, "\\u%04x", u[i]);
+		else if ((k = utf8_seq(u + i, n - i)) == 0) {
+			evbuffer_add(out, "\\ufffd", 6);
+			k = 1;
+		} else
+			evbuffer_add(out, &u[i], k);
+	}
+}
+
+void
+http_write_error(struct evbuffer *out, int status, int close_conn,
+    const char *fmt, ...)
+{
+	struct evbuffer	*body;
+	char		 msg[1024];
+	va_list		 ap;
+	int		 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	if ((body = evbuffer_new()) == NULL)
+		return;
+	evbuffer_add(body, "{\"message\":\"sockguard: ", 23);
+	http_json_escape(body, msg, (size_t)n);
+	evbuffer_add(body, "\"}\n", 3);
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n%s\r\n", status, http_status_text(status),
+	    evbuffer_get_length(body), close_conn ? "Connection: close\r\n" :
+	    "");
+	evbuffer_add_buffer(out, body);
+	evbuffer_free(body);
+}

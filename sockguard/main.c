@@ -1,0 +1,139 @@
+/* sockguard: options, signals and the event loop. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "log.h"
+#include "proxy.h"
+
+#define DEFAULT_CONFIG	"/etc/sockguard/sockguard.yaml"
+
+struct mainctx {
+	struct event_base	*base;
+	struct proxy		*px;
+	int			 stopping;
+};
+
+/* Prints usage and exits with status. */
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: sockguard [-dtV] [-c config]\n"
+	    "  -c FILE  configuration (default " DEFAULT_CONFIG ")\n"
+	    "  -t       check the configuration and exit (0 valid, 1 not)\n"
+	    "  -d       debug logging\n"
+	    "  -V       print the version and exit\n");
+	exit(status);
+}
+
+/* The last session is gone after SIGTERM: leave the loop. */
+static void
+main_drained(void *arg)
+{
+	struct mainctx	*m = arg;
+
+	event_base_loopexit(m->base, NULL);
+}
+
+/* SIGTERM/SIGINT: graceful stop; a second signal stops at once. */
+static void
+main_sigterm(evutil_socket_t sig, short what, void *arg)
+{
+	struct mainctx	*m = arg;
+
+	if (m->stopping++) {
+		log_info("second signal %d: stopping now", (int)sig);
+		event_base_loopexit(m->base, NULL);
+		return;
+	}
+	log_info("signal %d: no longer accepting; finishing %zu connections",
+	    (int)sig, proxy_sessions(m->px));
+	proxy_drain(m->px, main_drained, m);
+}
+
+/* SIGHUP: live reload arrives with the service issue; say so. */
+static void
+main_sighup(evutil_socket_t sig, short what, void *arg)
+{
+	log_warn("SIGHUP: reloading is not supported yet; restart sockguard "
+	    "to apply a new configuration");
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*file = DEFAULT_CONFIG;
+	struct config	*conf;
+	struct mainctx	 m;
+	struct event	*ev_term, *ev_int, *ev_hup;
+	char		 err[1024];
+	int		 ch, check = 0, debug = 0;
+
+	while ((ch = getopt(argc, argv, "c:dhtV")) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'V':
+			printf("sockguard %s\n", SOCKGUARD_VERSION);
+			return 0;
+		case 'h':
+			usage(0);
+		default:
+			usage(1);
+		}
+	}
+	if (optind != argc)
+		usage(1);
+	log_init(debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (config_load(file, &conf, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration OK\n", file);
+		config_free(conf);
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	memset(&m, 0, sizeof(m));
+	if ((m.base = event_base_new()) == NULL)
+		fatal("cannot create the event loop");
+	m.px = proxy_new(m.base, conf);
+	if (proxy_listen(m.px, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		proxy_free(m.px);
+		config_free(conf);
+		event_base_free(m.base);
+		return 1;
+	}
+	ev_term = evsignal_new(m.base, SIGTERM, main_sigterm, &m);
+	ev_int = evsignal_new(m.base, SIGINT, main_sigterm, &m);
+	ev_hup = evsignal_new(m.base, SIGHUP, main_sighup, &m);
+	if (ev_term == NULL || ev_int == NULL || ev_hup == NULL ||
+	    evsignal_add(ev_term, NULL) == -1 ||
+	    evsignal_add(ev_int, NULL) == -1 || evsignal_add(ev_hup, NULL) == -1)
+		fatal("cannot install signal handlers");
+	log_info("sockguard %s ready; upstream %s", SOCKGUARD_VERSION,
+	    conf->upstream);
+	event_base_dispatch(m.base);
+	log_info("stopped");
+	event_free(ev_term);
+	event_free(ev_int);
+	event_free(ev_hup);
+	proxy_free(m.px);
+	config_free(conf);
+	event_base_free(m.base);
+	return 0;
+}

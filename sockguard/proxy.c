@@ -1,0 +1,992 @@
+/*
+ * Sessions: one client connection, its current request, and the upstream
+ * connection that carries it.  The request side and the response side
+ * advance independently; a new request is read only when both are done,
+ * so pipelined requests are answered in order.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "config.h"
+#include "docker.h"
+#include "http.h"
+#include "listen.h"
+#include "log.h"
+#include "proxy.h"
+#include "xmalloc.h"
+
+/* Output queued towards one side before we stop reading the other. */
+#define PROXY_HIGH_WM		(512 * 1024)
+#define PROXY_LOW_WM		(PROXY_HIGH_WM / 2)
+/* Bytes parsed per callback, so one busy stream cannot starve others. */
+#define PROXY_PUMP_MAX		(1024 * 1024)
+#define PROXY_READ_MAX		(256 * 1024)
+#define PROXY_FLUSH_TIMEOUT_MS	10000
+
+enum sess_state {
+	SS_HEAD,	/* waiting for / reading a request head */
+	SS_BODY_BUFFER,	/* reading a JSON body whole before forwarding */
+	SS_BODY_STREAM,	/* forwarding a body as it arrives */
+	SS_WAIT,	/* request sent; the response is being relayed */
+	SS_HIJACK,	/* raw bidirectional stream (attach, exec, ...) */
+	SS_CLOSING	/* flushing a last response, then close */
+};
+
+enum sess_timer { ST_NONE, ST_IDLE, ST_HEADER, ST_FLUSH };
+
+struct listener {
+	struct proxy		*px;
+	const struct listen_conf *conf;
+	struct evconnlistener	*evl;
+	struct listen_sock	 sock;
+};
+
+struct session {
+	TAILQ_ENTRY(session)	 sess_entry;
+	struct proxy		*sess_px;
+	struct listener		*sess_ls;
+	uint64_t		 sess_id;
+	pid_t			 sess_pid;	/* peer credentials */
+	uid_t			 sess_uid;
+	gid_t			 sess_gid;
+	struct bufferevent	*sess_cl;	/* client side */
+	struct bufferevent	*sess_up;	/* upstream, may be NULL */
+	struct event		*sess_timer;
+	enum sess_timer		 sess_timer_kind;
+	enum sess_state		 sess_state;
+	size_t			 sess_scanned;	/* head scan progress */
+	int			 sess_have_req;
+	struct http_request	 sess_req;
+	struct evbuffer		*sess_body;	/* SS_BODY_BUFFER */
+	int			 sess_resp_active;
+	struct http_response	 sess_resp;
+	int			 sess_close_after; /* no more requests */
+	int			 sess_cl_paused; /* client reads paused by us */
+	int			 sess_up_paused;
+	int			 sess_cl_eof;	/* hijack half-closes */
+	int			 sess_up_eof;
+	int			 sess_cl_shut;
+	int			 sess_up_shut;
+	uint64_t		 sess_nreq;
+};
+
+struct proxy {
+	struct event_base	*px_base;
+	const struct config	*px_conf;
+	struct listener		*px_ls;
+	size_t			 px_nls;
+	TAILQ_HEAD(, session)	 px_sessions;
+	size_t			 px_nsessions;
+	uint64_t		 px_next_id;
+	int			 px_draining;
+	struct event		*px_drain_timer;
+	void			(*px_drained)(void *);
+	void			*px_drained_arg;
+};
+
+static void	proxy_accept_cb(struct evconnlistener *, evutil_socket_t,
+		    struct sockaddr *, int, void *);
+static void	cl_read_cb(struct bufferevent *, void *);
+static void	cl_write_cb(struct bufferevent *, void *);
+static void	cl_event_cb(struct bufferevent *, short, void *);
+static void	up_read_cb(struct bufferevent *, void *);
+static void	up_write_cb(struct bufferevent *, void *);
+static void	up_event_cb(struct bufferevent *, short, void *);
+static void	sess_timer_cb(evutil_socket_t, short, void *);
+static void	sess_read_head(struct session *);
+static void	sess_pump_body(struct session *);
+static void	sess_pump_response(struct session *);
+static void	sess_request_done(struct session *);
+static void	sess_close(struct session *, const char *);
+static void	sess_finish(struct session *);
+static void	sess_abort(struct session *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static void	sess_hijack(struct session *);
+static void	sess_hijack_relay(struct session *);
+static void	proxy_check_drained(struct proxy *);
+
+/* Arms the session's one timer, or stops it (kind ST_NONE). */
+static void
+sess_set_timer(struct session *s, enum sess_timer kind, unsigned ms)
+{
+	struct timeval	tv;
+
+	s->sess_timer_kind = kind;
+	if (kind == ST_NONE) {
+		evtimer_del(s->sess_timer);
+		return;
+	}
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(s->sess_timer, &tv);
+}
+
+/* Frees a session and everything it owns. */
+static void
+sess_free(struct session *s)
+{
+	struct proxy	*px = s->sess_px;
+
+	TAILQ_REMOVE(&px->px_sessions, s, sess_entry);
+	px->px_nsessions--;
+	if (s->sess_up != NULL)
+		bufferevent_free(s->sess_up);
+	bufferevent_free(s->sess_cl);
+	event_free(s->sess_timer);
+	http_request_clear(&s->sess_req);
+	if (s->sess_body != NULL)
+		evbuffer_free(s->sess_body);
+	free(s);
+	proxy_check_drained(px);
+}
+
+/* Drops the upstream connection (it cannot be reused). */
+static void
+sess_drop_upstream(struct session *s)
+{
+	if (s->sess_up != NULL) {
+		bufferevent_free(s->sess_up);
+		s->sess_up = NULL;
+	}
+	s->sess_resp_active = 0;
+	s->sess_up_paused = 0;
+}
+
+/* Ends the session now; reason is logged at debug level. */
+static void
+sess_close(struct session *s, const char *reason)
+{
+	log_debug("conn %llu: closed: %s", (unsigned long long)s->sess_id,
+	    reason);
+	sess_free(s);
+}
+
+/* Stops reading from the client, flushes its output, then closes. */
+static void
+sess_finish(struct session *s)
+{
+	s->sess_state = SS_CLOSING;
+	sess_drop_upstream(s);
+	bufferevent_disable(s->sess_cl, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(s->sess_cl)) == 0) {
+		sess_close(s, "done");
+		return;
+	}
+	bufferevent_setwatermark(s->sess_cl, EV_WRITE, 0, 0);
+	sess_set_timer(s, ST_FLUSH, PROXY_FLUSH_TIMEOUT_MS);
+}
+
+/* Answers the client with a sockguard error and closes the connection. */
+static void
+sess_abort(struct session *s, int status, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_info("conn %llu (uid %ld pid %ld): %d %s: %s",
+	    (unsigned long long)s->sess_id, (long)s->sess_uid,
+	    (long)s->sess_pid, status, http_status_text(status), msg);
+	http_write_error(bufferevent_get_output(s->sess_cl), status, 1, "%s",
+	    msg);
+	sess_finish(s);
+}
+
+/* Connects to the upstream socket; -1 with errno set. */
+static int
+sess_connect_upstream(struct session *s)
+{
+	struct sockaddr_un	 sun;
+	struct bufferevent	*bev;
+	int			 fd, saved;
+
+	if (s->sess_up != NULL)
+		return 0;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    s->sess_px->px_conf->upstream);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 &&
+	    errno != EINPROGRESS) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	bev = bufferevent_socket_new(s->sess_px->px_base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		close(fd);
+		errno = ENOMEM;
+		return -1;
+	}
+	bufferevent_setcb(bev, up_read_cb, up_write_cb, up_event_cb, s);
+	bufferevent_setwatermark(bev, EV_WRITE, PROXY_LOW_WM, 0);
+	bufferevent_set_max_single_read(bev, PROXY_READ_MAX);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	s->sess_up = bev;
+	return 0;
+}
+
+/*
+ * Sends the request head upstream with the given body framing and starts
+ * tracking the response.  Answers 502 itself when dockerd is unreachable.
+ */
+static int
+sess_forward_head(struct session *s, enum http_framing framing,
+    uint64_t length)
+{
+	struct http_request	*req = &s->sess_req;
+	int			 close_conn;
+
+	if (sess_connect_upstream(s) == -1) {
+		int saved = errno;
+
+		log_warn("conn %llu: cannot connect to upstream %s: %s",
+		    (unsigned long long)s->sess_id,
+		    s->sess_px->px_conf->upstream, strerror(saved));
+		if (!req->body_done)
+			s->sess_close_after = 1;
+		http_write_error(bufferevent_get_output(s->sess_cl), 502,
+		    s->sess_close_after, "cannot connect to the Docker "
+		    "Engine at %s: %s", s->sess_px->px_conf->upstream,
+		    strerror(saved));
+		return -1;
+	}
+	close_conn = !req->keep_alive || s->sess_px->px_draining;
+	if (close_conn)
+		s->sess_close_after = 1;
+	http_request_write_head(req, bufferevent_get_output(s->sess_up),
+	    framing, length, close_conn && !req->upgrade);
+	http_response_init(&s->sess_resp, req->method_id == HTTP_HEAD);
+	s->sess_resp_active = 1;
+	return 0;
+}
+
+/* Pauses reading from src while dst's output is over the high mark. */
+static int
+sess_backpressure(struct session *s, struct bufferevent *src,
+    struct bufferevent *dst)
+{
+	if (evbuffer_get_length(bufferevent_get_output(dst)) < PROXY_HIGH_WM)
+		return 0;
+	bufferevent_disable(src, EV_READ);
+	if (src == s->sess_cl)
+		s->sess_cl_paused = 1;
+	else
+		s->sess_up_paused = 1;
+	return 1;
+}
+
+/* A complete head is at the front of the client's input: parse, route. */
+static void
+sess_start_request(struct session *s, size_t head_len)
+{
+	struct evbuffer		*in = bufferevent_get_input(s->sess_cl);
+	struct http_request	*req = &s->sess_req;
+	const struct limits	*lim = &s->sess_px->px_conf->limits;
+	struct http_error	 err;
+	const char		*route;
+	size_t			 route_len;
+	char			 ver[16];
+	unsigned char		*head;
+	int			 json;
+
+	head = evbuffer_pullup(in, (ev_ssize_t)head_len);
+	s->sess_have_req = 1;
+	if (http_request_parse((const char *)head, head_len, lim, req,
+	    &err) == -1) {
+		evbuffer_drain(in, head_len);
+		sess_abort(s, err.status, "%s", err.reason);
+		return;
+	}
+	evbuffer_drain(in, head_len);
+	sess_set_timer(s, ST_NONE, 0);
+	s->sess_nreq++;
+	log_debug("conn %llu: %s %.*s", (unsigned long long)s->sess_id,
+	    req->method, (int)req->url_len, req->url);
+	docker_split_version(req->url, req->path_len, ver, sizeof(ver),
+	    &route, &route_len);
+	json = docker_body_is_json(req->method, route, route_len);
+	if (json && req->framing == HTTP_BODY_LENGTH &&
+	    req->content_length > lim->max_inspect_body) {
+		sess_abort(s, 413, "the request body (%llu bytes) is larger "
+		    "than limits.max_inspect_body (%zu bytes)",
+		    (unsigned long long)req->content_length,
+		    lim->max_inspect_body);
+		return;
+	}
+	if (req->expect_continue && !req->body_done)
+		evbuffer_add(bufferevent_get_output(s->sess_cl),
+		    "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	if (json && !req->body_done) {
+		s->sess_body = evbuffer_new();
+		if (s->sess_body == NULL) {
+			sess_abort(s, 500, "out of memory");
+			return;
+		}
+		s->sess_state = SS_BODY_BUFFER;
+	} else {
+		if (sess_forward_head(s, req->framing, req->content_length)
+		    == -1) {
+			if (s->sess_close_after)
+				sess_finish(s);
+			else
+				sess_request_done(s);
+			return;
+		}
+		s->sess_state = req->body_done ? SS_WAIT : SS_BODY_STREAM;
+	}
+	if (s->sess_state != SS_WAIT)
+		sess_pump_body(s);
+}
+
+/* SS_HEAD: look for a complete head, enforcing limits and timeouts. */
+static void
+sess_read_head(struct session *s)
+{
+	struct evbuffer		*in = bufferevent_get_input(s->sess_cl);
+	const struct limits	*lim = &s->sess_px->px_conf->limits;
+	struct http_error	 err;
+	size_t			 head_len;
+	int			 r;
+
+	r = http_head_scan(in, lim, &s->sess_scanned, &head_len, &err);
+	if (r == -1) {
+		s->sess_have_req = 0;
+		sess_abort(s, err.status, "%s", err.reason);
+		return;
+	}
+	if (r == 0) {
+		if (evbuffer_get_length(in) > 0 &&
+		    s->sess_timer_kind != ST_HEADER)
+			sess_set_timer(s, ST_HEADER, lim->header_timeout_ms);
+		return;
+	}
+	sess_start_request(s, head_len);
+}
+
+/* Moves request body bytes: into sess_body, or on to the upstream. */
+static void
+sess_pump_body(struct session *s)
+{
+	struct evbuffer		*in = bufferevent_get_input(s->sess_cl);
+	struct http_request	*req = &s->sess_req;
+	const struct limits	*lim = &s->sess_px->px_conf->limits;
+	struct http_error	 err;
+	size_t			 len;
+	int			 r;
+
+	if (s->sess_state == SS_BODY_BUFFER) {
+		r = http_body_pump(req, in, s->sess_body, 0,
+		    lim->max_inspect_body + 64, &err);
+		if (r == -1) {
+			sess_abort(s, err.status, "%s", err.reason);
+			return;
+		}
+		len = evbuffer_get_length(s->sess_body);
+		if (len > lim->max_inspect_body) {
+			sess_abort(s, 413, "the request body is larger than "
+			    "limits.max_inspect_body (%zu bytes)",
+			    lim->max_inspect_body);
+			return;
+		}
+		if (r == 0)
+			return;
+		if (sess_forward_head(s, HTTP_BODY_LENGTH, len) == -1) {
+			evbuffer_free(s->sess_body);
+			s->sess_body = NULL;
+			sess_request_done(s);
+			return;
+		}
+		evbuffer_add_buffer(bufferevent_get_output(s->sess_up),
+		    s->sess_body);
+		evbuffer_free(s->sess_body);
+		s->sess_body = NULL;
+		s->sess_state = SS_WAIT;
+		return;
+	}
+	if (s->sess_state != SS_BODY_STREAM || s->sess_up == NULL)
+		return;
+	if (sess_backpressure(s, s->sess_cl, s->sess_up))
+		return;
+	r = http_body_pump(req, in, bufferevent_get_output(s->sess_up), 1,
+	    PROXY_PUMP_MAX, &err);
+	if (r == -1) {
+		/* dockerd must see a truncated upload, never more. */
+		sess_drop_upstream(s);
+		sess_abort(s, err.status, "%s", err.reason);
+		return;
+	}
+	if (r == 1) {
+		s->sess_state = SS_WAIT;
+		if (!s->sess_resp_active)	/* answered early */
+			sess_request_done(s);
+		return;
+	}
+	sess_backpressure(s, s->sess_cl, s->sess_up);
+}
+
+/*
+ * The request and its response are both complete: next request, or
+ * close when either side asked for it.
+ */
+static void
+sess_request_done(struct session *s)
+{
+	struct proxy	*px = s->sess_px;
+	int		 keep;
+
+	keep = !s->sess_close_after && s->sess_req.keep_alive &&
+	    !px->px_draining;
+	http_request_clear(&s->sess_req);
+	s->sess_have_req = 0;
+	if (!keep) {
+		sess_finish(s);
+		return;
+	}
+	s->sess_state = SS_HEAD;
+	s->sess_scanned = 0;
+	if (s->sess_cl_paused) {
+		s->sess_cl_paused = 0;
+		bufferevent_enable(s->sess_cl, EV_READ);
+	}
+	sess_set_timer(s, ST_IDLE, px->px_conf->limits.idle_timeout_ms);
+	if (evbuffer_get_length(bufferevent_get_input(s->sess_cl)) > 0)
+		sess_read_head(s);
+}
+
+/* Relays and parses response bytes from the upstream to the client. */
+static void
+sess_pump_response(struct session *s)
+{
+	struct evbuffer		*in, *out;
+	enum http_resp_event	 ev;
+
+	if (!s->sess_resp_active || s->sess_up == NULL)
+		return;
+	in = bufferevent_get_input(s->sess_up);
+	out = bufferevent_get_output(s->sess_cl);
+	if (sess_backpressure(s, s->sess_up, s->sess_cl))
+		return;
+	ev = http_response_pump(&s->sess_resp, in, out, PROXY_PUMP_MAX);
+	switch (ev) {
+	case HTTP_RESP_MORE:
+		sess_backpressure(s, s->sess_up, s->sess_cl);
+		return;
+	case HTTP_RESP_ERROR:
+		log_warn("conn %llu: malformed response from upstream",
+		    (unsigned long long)s->sess_id);
+		if (s->sess_resp.bytes == 0) {
+			sess_drop_upstream(s);
+			sess_abort(s, 502, "the Docker Engine sent a malformed "
+			    "response");
+		} else
+			sess_close(s, "malformed response from upstream");
+		return;
+	case HTTP_RESP_UPGRADED:
+	case HTTP_RESP_HIJACKED:
+		if (ev == HTTP_RESP_UPGRADED && !s->sess_req.upgrade) {
+			sess_close(s, "101 from upstream without an upgrade "
+			    "request");
+			return;
+		}
+		sess_hijack(s);
+		return;
+	case HTTP_RESP_DONE:
+		s->sess_resp_active = 0;
+		if (!s->sess_resp.keep_alive || evbuffer_get_length(in) > 0)
+			sess_drop_upstream(s);
+		if (s->sess_req.upgrade)	/* refused upgrade */
+			s->sess_close_after = 1;
+		if (s->sess_state == SS_WAIT)
+			sess_request_done(s);
+		else {
+			/* answered before the body ended: cannot resync */
+			s->sess_close_after = 1;
+			sess_finish(s);
+		}
+		return;
+	}
+}
+
+/* Switches the session to a raw bidirectional stream. */
+static void
+sess_hijack(struct session *s)
+{
+	s->sess_state = SS_HIJACK;
+	s->sess_resp_active = 0;
+	sess_set_timer(s, ST_NONE, 0);
+	log_debug("conn %llu: stream hijacked", (unsigned long long)s->sess_id);
+	bufferevent_setwatermark(s->sess_cl, EV_WRITE, 0, 0);
+	bufferevent_setwatermark(s->sess_up, EV_WRITE, 0, 0);
+	s->sess_cl_paused = s->sess_up_paused = 0;
+	bufferevent_enable(s->sess_cl, EV_READ);
+	bufferevent_enable(s->sess_up, EV_READ);
+	sess_hijack_relay(s);
+}
+
+/* Shuts down the write side of a bufferevent's socket. */
+static void
+bev_shutdown_write(struct bufferevent *bev)
+{
+	shutdown(bufferevent_getfd(bev), SHUT_WR);
+}
+
+/* SS_HIJACK: move bytes both ways, propagate half-closes. */
+static void
+sess_hijack_relay(struct session *s)
+{
+	struct evbuffer	*cl_in = bufferevent_get_input(s->sess_cl);
+	struct evbuffer	*cl_out = bufferevent_get_output(s->sess_cl);
+	struct evbuffer	*up_in = bufferevent_get_input(s->sess_up);
+	struct evbuffer	*up_out = bufferevent_get_output(s->sess_up);
+
+	if (evbuffer_get_length(up_in) > 0 && !s->sess_cl_shut)
+		evbuffer_add_buffer(cl_out, up_in);
+	if (evbuffer_get_length(cl_in) > 0 && !s->sess_up_shut)
+		evbuffer_add_buffer(up_out, cl_in);
+	if (evbuffer_get_length(cl_out) >= PROXY_HIGH_WM) {
+		bufferevent_disable(s->sess_up, EV_READ);
+		s->sess_up_paused = 1;
+	}
+	if (evbuffer_get_length(up_out) >= PROXY_HIGH_WM) {
+		bufferevent_disable(s->sess_cl, EV_READ);
+		s->sess_cl_paused = 1;
+	}
+	/* Client sent EOF (stdin closed): pass it on once flushed. */
+	if (s->sess_cl_eof && !s->sess_up_shut &&
+	    evbuffer_get_length(up_out) == 0) {
+		bev_shutdown_write(s->sess_up);
+		s->sess_up_shut = 1;
+	}
+	if (s->sess_up_eof && !s->sess_cl_shut &&
+	    evbuffer_get_length(cl_out) == 0) {
+		bev_shutdown_write(s->sess_cl);
+		s->sess_cl_shut = 1;
+	}
+	if (s->sess_cl_shut && (s->sess_up_shut || s->sess_cl_eof))
+		sess_close(s, "stream ended");
+	else if (s->sess_up_eof && s->sess_cl_shut)
+		sess_close(s, "stream ended");
+}
+
+/* Client bytes arrived. */
+static void
+cl_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct session	*s = arg;
+
+	switch (s->sess_state) {
+	case SS_HEAD:
+		sess_read_head(s);
+		break;
+	case SS_BODY_BUFFER:
+	case SS_BODY_STREAM:
+		sess_pump_body(s);
+		break;
+	case SS_HIJACK:
+		sess_hijack_relay(s);
+		break;
+	case SS_WAIT:
+	case SS_CLOSING:
+		/* Pipelined bytes wait in the buffer (bounded by watermark). */
+		break;
+	}
+}
+
+/* The client's output drained below the low mark (or to empty). */
+static void
+cl_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct session	*s = arg;
+
+	if (s->sess_state == SS_CLOSING) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			sess_close(s, "done");
+		return;
+	}
+	if (s->sess_state == SS_HIJACK) {
+		if (s->sess_up_paused) {
+			s->sess_up_paused = 0;
+			bufferevent_enable(s->sess_up, EV_READ);
+		}
+		sess_hijack_relay(s);
+		return;
+	}
+	if (s->sess_up_paused && s->sess_up != NULL) {
+		s->sess_up_paused = 0;
+		bufferevent_enable(s->sess_up, EV_READ);
+		sess_pump_response(s);
+	}
+}
+
+/* Client EOF or error. */
+static void
+cl_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct session	*s = arg;
+
+	if (what & BEV_EVENT_ERROR) {
+		sess_close(s, "client connection error");
+		return;
+	}
+	if (!(what & BEV_EVENT_EOF))
+		return;
+	if (s->sess_state == SS_HIJACK) {
+		s->sess_cl_eof = 1;
+		sess_hijack_relay(s);
+		return;
+	}
+	if (s->sess_state == SS_HEAD && evbuffer_get_length(
+	    bufferevent_get_input(bev)) > 0)
+		sess_abort(s, 400, "the connection ended inside a request "
+		    "head");
+	else
+		sess_close(s, s->sess_state == SS_HEAD ? "client closed" :
+		    "client closed during a request");
+}
+
+/* Upstream bytes arrived. */
+static void
+up_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct session	*s = arg;
+
+	if (s->sess_state == SS_HIJACK) {
+		sess_hijack_relay(s);
+		return;
+	}
+	if (!s->sess_resp_active) {
+		/* Bytes nobody asked for: the connection is out of step. */
+		log_warn("conn %llu: unexpected bytes from upstream",
+		    (unsigned long long)s->sess_id);
+		sess_drop_upstream(s);
+		return;
+	}
+	sess_pump_response(s);
+}
+
+/* The upstream's output drained below the low mark. */
+static void
+up_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct session	*s = arg;
+
+	if (s->sess_state == SS_HIJACK) {
+		if (s->sess_cl_paused) {
+			s->sess_cl_paused = 0;
+			bufferevent_enable(s->sess_cl, EV_READ);
+		}
+		sess_hijack_relay(s);
+		return;
+	}
+	if (s->sess_cl_paused && s->sess_state == SS_BODY_STREAM) {
+		s->sess_cl_paused = 0;
+		bufferevent_enable(s->sess_cl, EV_READ);
+		sess_pump_body(s);
+	}
+}
+
+/* Upstream EOF or error. */
+static void
+up_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct session		*s = arg;
+	enum http_resp_event	 ev;
+
+	if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
+		return;
+	if (s->sess_state == SS_HIJACK) {
+		if (what & BEV_EVENT_ERROR) {
+			sess_close(s, "upstream stream error");
+			return;
+		}
+		s->sess_up_eof = 1;
+		sess_hijack_relay(s);
+		return;
+	}
+	if (!s->sess_resp_active) {
+		sess_drop_upstream(s);	/* idle keep-alive closed */
+		if (s->sess_state == SS_BODY_STREAM)
+			sess_abort(s, 502, "the Docker Engine closed the "
+			    "connection during the upload");
+		return;
+	}
+	/* Relay what is left, then see whether the response is whole. */
+	sess_pump_response(s);
+	if (!s->sess_resp_active || s->sess_up != bev)
+		return;
+	ev = (what & BEV_EVENT_EOF) ? http_response_eof(&s->sess_resp) :
+	    HTTP_RESP_ERROR;
+	if (ev == HTTP_RESP_DONE) {
+		s->sess_close_after = 1;	/* read-until-close body */
+		sess_drop_upstream(s);
+		if (s->sess_state == SS_WAIT)
+			sess_request_done(s);
+		else
+			sess_finish(s);
+		return;
+	}
+	if (s->sess_resp.bytes == 0) {
+		sess_drop_upstream(s);
+		s->sess_close_after = 1;
+		sess_abort(s, 502, "the Docker Engine at %s closed the "
+		    "connection without answering",
+		    s->sess_px->px_conf->upstream);
+		return;
+	}
+	sess_close(s, "upstream closed in the middle of a response");
+}
+
+/* Idle, header and flush timeouts. */
+static void
+sess_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct session	*s = arg;
+
+	switch (s->sess_timer_kind) {
+	case ST_IDLE:
+		sess_close(s, "idle timeout");
+		break;
+	case ST_HEADER:
+		sess_abort(s, 408, "the request head did not arrive within "
+		    "limits.header_timeout");
+		break;
+	case ST_FLUSH:
+		sess_close(s, "client did not read its last response");
+		break;
+	case ST_NONE:
+		break;
+	}
+}
+
+/* Answers 503 on a connection we will not serve, without blocking. */
+static void
+proxy_refuse(evutil_socket_t fd)
+{
+	static const char msg[] = "HTTP/1.1 503 Service Unavailable\r\n"
+	    "Content-Type: application/json\r\nContent-Length: 61\r\n"
+	    "Connection: close\r\n\r\n"
+	    "{\"message\":\"sockguard: too many connections, try again\"}\n";
+
+	(void)!send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+}
+
+/* A client connected. */
+static void
+proxy_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct listener	*ls = arg;
+	struct proxy	*px = ls->px;
+	struct session	*s;
+	struct ucred	 cred;
+	socklen_t	 clen = sizeof(cred);
+
+	if (px->px_draining) {
+		close(fd);
+		return;
+	}
+	if (px->px_nsessions >= px->px_conf->limits.max_connections) {
+		log_warn("%s: limits.max_connections (%zu) reached; refusing "
+		    "a client", ls->conf->path, px->px_conf->limits.max_connections);
+		proxy_refuse(fd);
+		return;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->sess_px = px;
+	s->sess_ls = ls;
+	s->sess_id = ++px->px_next_id;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
+		s->sess_pid = cred.pid;
+		s->sess_uid = cred.uid;
+		s->sess_gid = cred.gid;
+	} else {
+		s->sess_pid = -1;
+		s->sess_uid = (uid_t)-1;
+		s->sess_gid = (gid_t)-1;
+	}
+	s->sess_cl = bufferevent_socket_new(px->px_base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	s->sess_timer = evtimer_new(px->px_base, sess_timer_cb, s);
+	if (s->sess_cl == NULL || s->sess_timer == NULL)
+		fatal("out of memory for a new connection");
+	TAILQ_INSERT_TAIL(&px->px_sessions, s, sess_entry);
+	px->px_nsessions++;
+	bufferevent_setcb(s->sess_cl, cl_read_cb, cl_write_cb, cl_event_cb, s);
+	bufferevent_setwatermark(s->sess_cl, EV_WRITE, PROXY_LOW_WM, 0);
+	bufferevent_setwatermark(s->sess_cl, EV_READ, 0, PROXY_HIGH_WM);
+	bufferevent_set_max_single_read(s->sess_cl, PROXY_READ_MAX);
+	bufferevent_enable(s->sess_cl, EV_READ | EV_WRITE);
+	s->sess_state = SS_HEAD;
+	sess_set_timer(s, ST_IDLE, px->px_conf->limits.idle_timeout_ms);
+	log_debug("conn %llu: accepted on %s (uid %ld gid %ld pid %ld)",
+	    (unsigned long long)s->sess_id, ls->conf->path, (long)s->sess_uid,
+	    (long)s->sess_gid, (long)s->sess_pid);
+}
+
+/* Logs accept(2) failures (EMFILE...) without spinning. */
+static void
+proxy_accept_error_cb(struct evconnlistener *evl, void *arg)
+{
+	struct listener	*ls = arg;
+
+	log_warn("%s: accept: %s", ls->conf->path,
+	    strerror(EVUTIL_SOCKET_ERROR()));
+}
+
+struct proxy *
+proxy_new(struct event_base *base, const struct config *conf)
+{
+	struct proxy	*px;
+
+	px = xcalloc(1, sizeof(*px));
+	px->px_base = base;
+	px->px_conf = conf;
+	TAILQ_INIT(&px->px_sessions);
+	return px;
+}
+
+int
+proxy_listen(struct proxy *px, char *err, size_t errlen)
+{
+	size_t		 i;
+	struct listener	*ls;
+
+	px->px_ls = xcalloc(px->px_conf->nlisten, sizeof(*px->px_ls));
+	for (i = 0; i < px->px_conf->nlisten; i++) {
+		ls = &px->px_ls[i];
+		ls->px = px;
+		ls->conf = &px->px_conf->listen[i];
+		if (listen_unix_open(ls->conf, &ls->sock, err, errlen) == -1)
+			return -1;
+		px->px_nls++;
+		ls->evl = evconnlistener_new(px->px_base, proxy_accept_cb, ls,
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1,
+		    ls->sock.fd);
+		if (ls->evl == NULL) {
+			snprintf(err, errlen, "%s: cannot watch the socket",
+			    ls->conf->path);
+			return -1;
+		}
+		evconnlistener_set_error_cb(ls->evl, proxy_accept_error_cb);
+		log_info("listening on %s (mode %04o)", ls->conf->path,
+		    (unsigned)ls->conf->mode);
+	}
+	return 0;
+}
+
+/* Closes the listeners and removes their socket files. */
+static void
+proxy_close_listeners(struct proxy *px)
+{
+	size_t	i;
+
+	for (i = 0; i < px->px_nls; i++) {
+		struct listener *ls = &px->px_ls[i];
+
+		if (ls->evl != NULL)
+			evconnlistener_free(ls->evl);
+		else if (ls->sock.fd != -1)
+			close(ls->sock.fd);
+		ls->evl = NULL;
+		ls->sock.fd = -1;
+		listen_unix_remove(ls->conf, &ls->sock);
+	}
+	px->px_nls = 0;
+}
+
+/* Calls the drain callback once the last session is gone. */
+static void
+proxy_check_drained(struct proxy *px)
+{
+	void	(*done)(void *);
+
+	if (!px->px_draining || px->px_nsessions > 0 || px->px_drained == NULL)
+		return;
+	done = px->px_drained;
+	px->px_drained = NULL;
+	done(px->px_drained_arg);
+}
+
+/* Drain deadline: whatever is still open is closed now. */
+static void
+proxy_drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct proxy	*px = arg;
+	struct session	*s;
+
+	log_info("drain timeout: closing %zu connections", px->px_nsessions);
+	while ((s = TAILQ_FIRST(&px->px_sessions)) != NULL)
+		sess_close(s, "drain timeout");
+}
+
+void
+proxy_drain(struct proxy *px, void (*done)(void *), void *arg)
+{
+	struct session	*s, *next;
+	struct timeval	 tv;
+	unsigned	 ms = px->px_conf->limits.drain_timeout_ms;
+
+	px->px_draining = 1;
+	px->px_drained = done;
+	px->px_drained_arg = arg;
+	proxy_close_listeners(px);
+	/* Idle keep-alive connections go now; busy ones after their reply. */
+	for (s = TAILQ_FIRST(&px->px_sessions); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, sess_entry);
+		s->sess_close_after = 1;
+		if (s->sess_state == SS_HEAD && evbuffer_get_length(
+		    bufferevent_get_input(s->sess_cl)) == 0)
+			sess_close(s, "shutting down");
+	}
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	px->px_drain_timer = evtimer_new(px->px_base, proxy_drain_timeout_cb,
+	    px);
+	if (px->px_drain_timer != NULL)
+		evtimer_add(px->px_drain_timer, &tv);
+	proxy_check_drained(px);
+}
+
+size_t
+proxy_sessions(const struct proxy *px)
+{
+	return px->px_nsessions;
+}
+
+void
+proxy_free(struct proxy *px)
+{
+	struct session	*s;
+
+	if (px == NULL)
+		return;
+	px->px_drained = NULL;
+	proxy_close_listeners(px);
+	while ((s = TAILQ_FIRST(&px->px_sessions)) != NULL)
+		sess_free(s);
+	if (px->px_drain_timer != NULL)
+		event_free(px->px_drain_timer);
+	free(px->px_ls);
+	free(px);
+}

@@ -1,0 +1,28 @@
+/*
+ * The proxy: accepts clients on the listeners, reads every request of
+ * every keep-alive connection, forwards what it parsed to the upstream
+ * (dockerd) over one upstream connection per client, and relays the
+ * responses, including streams and hijacked (attach/exec) connections.
+ */
+#ifndef SG_PROXY_H
+#define SG_PROXY_H
+
+#include <stddef.h>
+
+struct event_base;
+struct config;
+struct proxy;
+
+/* The proxy keeps a pointer to conf, which must outlive it. */
+struct proxy	*proxy_new(struct event_base *, const struct config *);
+/* Opens every configured listener; -1 with a reason in err. */
+int		 proxy_listen(struct proxy *, char *err, size_t errlen);
+/*
+ * Graceful stop: closes and removes the listeners, lets in-flight
+ * requests finish for up to limits.drain_timeout, then calls done(arg).
+ */
+void		 proxy_drain(struct proxy *, void (*done)(void *), void *arg);
+size_t		 proxy_sessions(const struct proxy *);
+void		 proxy_free(struct proxy *);
+
+#endif
