@@ -107,13 +107,14 @@ static void	up_event_cb(struct bufferevent *, short, void *);
 static void	sess_timer_cb(evutil_socket_t, short, void *);
 static void	sess_read_head(struct session *);
 static void	sess_pump_body(struct session *);
-static void	sess_pump_response(struct session *);
+static int	sess_pump_response(struct session *);
 static void	sess_request_done(struct session *);
 static void	sess_close(struct session *, const char *);
 static void	sess_finish(struct session *);
 static void	sess_abort(struct session *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static void	sess_hijack(struct session *);
+static void	sess_upstream_gone(struct session *, int);
 static void	sess_hijack_relay(struct session *);
 static void	proxy_check_drained(struct proxy *);
 
@@ -162,6 +163,7 @@ sess_drop_upstream(struct session *s)
 	}
 	s->sess_resp_active = 0;
 	s->sess_up_paused = 0;
+	s->sess_up_eof = 0;
 }
 
 /* Ends the session now; reason is logged at debug level. */
@@ -473,24 +475,28 @@ sess_request_done(struct session *s)
 		sess_read_head(s);
 }
 
-/* Relays and parses response bytes from the upstream to the client. */
-static void
+/*
+ * Relays and parses response bytes from the upstream to the client.
+ * Returns 0 while the response goes on, -1 once it ended in a way that
+ * may have freed the session (callers must not touch s after -1).
+ */
+static int
 sess_pump_response(struct session *s)
 {
 	struct evbuffer		*in, *out;
 	enum http_resp_event	 ev;
 
 	if (!s->sess_resp_active || s->sess_up == NULL)
-		return;
+		return 0;
 	in = bufferevent_get_input(s->sess_up);
 	out = bufferevent_get_output(s->sess_cl);
 	if (sess_backpressure(s, s->sess_up, s->sess_cl))
-		return;
+		return 0;
 	ev = http_response_pump(&s->sess_resp, in, out, PROXY_PUMP_MAX);
 	switch (ev) {
 	case HTTP_RESP_MORE:
 		sess_backpressure(s, s->sess_up, s->sess_cl);
-		return;
+		return 0;
 	case HTTP_RESP_ERROR:
 		log_warn("conn %llu: malformed response from upstream",
 		    (unsigned long long)s->sess_id);
@@ -500,16 +506,15 @@ sess_pump_response(struct session *s)
 			    "response");
 		} else
 			sess_close(s, "malformed response from upstream");
-		return;
+		return -1;
 	case HTTP_RESP_UPGRADED:
 	case HTTP_RESP_HIJACKED:
-		if (ev == HTTP_RESP_UPGRADED && !s->sess_req.upgrade) {
+		if (ev == HTTP_RESP_UPGRADED && !s->sess_req.upgrade)
 			sess_close(s, "101 from upstream without an upgrade "
 			    "request");
-			return;
-		}
-		sess_hijack(s);
-		return;
+		else
+			sess_hijack(s);
+		return -1;
 	case HTTP_RESP_DONE:
 		s->sess_resp_active = 0;
 		if (!s->sess_resp.keep_alive || evbuffer_get_length(in) > 0)
@@ -523,8 +528,9 @@ sess_pump_response(struct session *s)
 			s->sess_close_after = 1;
 			sess_finish(s);
 		}
-		return;
+		return -1;
 	}
+	return -1;
 }
 
 /* Switches the session to a raw bidirectional stream. */
@@ -582,9 +588,8 @@ sess_hijack_relay(struct session *s)
 		bev_shutdown_write(s->sess_cl);
 		s->sess_cl_shut = 1;
 	}
-	if (s->sess_cl_shut && (s->sess_up_shut || s->sess_cl_eof))
-		sess_close(s, "stream ended");
-	else if (s->sess_up_eof && s->sess_cl_shut)
+	/* dockerd ended the stream and the client has all of it. */
+	if (s->sess_cl_shut)
 		sess_close(s, "stream ended");
 }
 
@@ -634,8 +639,13 @@ cl_write_cb(struct bufferevent *bev, void *arg)
 	if (s->sess_up_paused && s->sess_up != NULL) {
 		s->sess_up_paused = 0;
 		bufferevent_enable(s->sess_up, EV_READ);
-		sess_pump_response(s);
+		if (sess_pump_response(s) == -1)
+			return;
 	}
+	/* The upstream closed while its last bytes waited for us. */
+	if (s->sess_up_eof && s->sess_resp_active && s->sess_up != NULL &&
+	    evbuffer_get_length(bufferevent_get_input(s->sess_up)) == 0)
+		sess_upstream_gone(s, 0);
 }
 
 /* Client EOF or error. */
@@ -705,12 +715,41 @@ up_write_cb(struct bufferevent *bev, void *arg)
 	}
 }
 
+/*
+ * The upstream closed and every byte it sent has been relayed: a
+ * read-until-close response ends here; anything else was cut short.
+ */
+static void
+sess_upstream_gone(struct session *s, int error)
+{
+	enum http_resp_event	ev;
+
+	ev = error ? HTTP_RESP_ERROR : http_response_eof(&s->sess_resp);
+	if (ev == HTTP_RESP_DONE) {
+		s->sess_close_after = 1;	/* read-until-close body */
+		sess_drop_upstream(s);
+		if (s->sess_state == SS_WAIT)
+			sess_request_done(s);
+		else
+			sess_finish(s);
+		return;
+	}
+	if (s->sess_resp.bytes == 0) {
+		sess_drop_upstream(s);
+		s->sess_close_after = 1;
+		sess_abort(s, 502, "the Docker Engine at %s closed the "
+		    "connection without answering",
+		    s->sess_px->px_conf->upstream);
+		return;
+	}
+	sess_close(s, "upstream closed in the middle of a response");
+}
+
 /* Upstream EOF or error. */
 static void
 up_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	struct session		*s = arg;
-	enum http_resp_event	 ev;
+	struct session	*s = arg;
 
 	if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
 		return;
@@ -730,30 +769,16 @@ up_event_cb(struct bufferevent *bev, short what, void *arg)
 			    "connection during the upload");
 		return;
 	}
-	/* Relay what is left, then see whether the response is whole. */
-	sess_pump_response(s);
-	if (!s->sess_resp_active || s->sess_up != bev)
-		return;
-	ev = (what & BEV_EVENT_EOF) ? http_response_eof(&s->sess_resp) :
-	    HTTP_RESP_ERROR;
-	if (ev == HTTP_RESP_DONE) {
-		s->sess_close_after = 1;	/* read-until-close body */
-		sess_drop_upstream(s);
-		if (s->sess_state == SS_WAIT)
-			sess_request_done(s);
-		else
-			sess_finish(s);
+	if (what & BEV_EVENT_ERROR) {
+		sess_upstream_gone(s, 1);
 		return;
 	}
-	if (s->sess_resp.bytes == 0) {
-		sess_drop_upstream(s);
-		s->sess_close_after = 1;
-		sess_abort(s, 502, "the Docker Engine at %s closed the "
-		    "connection without answering",
-		    s->sess_px->px_conf->upstream);
+	/* Relay what is left; if the client is slow, finish when it reads. */
+	s->sess_up_eof = 1;
+	if (sess_pump_response(s) == -1)
 		return;
-	}
-	sess_close(s, "upstream closed in the middle of a response");
+	if (evbuffer_get_length(bufferevent_get_input(bev)) == 0)
+		sess_upstream_gone(s, 0);
 }
 
 /* Idle, header and flush timeouts. */
