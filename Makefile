@@ -95,6 +95,7 @@ run: deps
 	@mkdir -p $(BUILD)/run
 	@sed -e 's|@UPSTREAM@|$(DOCKER_SOCK)|' \
 	    -e 's|@LISTEN@|$(CURDIR)/$(BUILD)/run/docker.sock|' \
+	    -e 's|@RULES@|$(CURDIR)/rules/default.yaml|' \
 	    sockguard.example.yaml > $(BUILD)/run/sockguard.yaml
 	@echo "sockguard: config $(BUILD)/run/sockguard.yaml"
 	@echo "sockguard: in another shell: export DOCKER_HOST=unix://$(CURDIR)/$(BUILD)/run/docker.sock"
@@ -119,3 +120,7 @@ bench: deps-bench
 
 clean:
 	rm -rf $(BUILD)
+
+# Objects are intermediate files of chained rules: keep them, so that a
+# parallel or repeated build never links against a deleted one.
+.SECONDARY:

@@ -30,8 +30,16 @@ static const char *json_routes[] = {
 	"/plugins/pull",
 	"/plugins/*/upgrade",
 	"/plugins/*/set",
-	"/containers/*/wait",
 	"/commit",
+};
+
+/* Routes whose body is a stream (tar, image, context): never buffered. */
+static const struct { const char *method, *route; } stream_routes[] = {
+	{ "PUT", "/containers/*/archive" },
+	{ "POST", "/build" },
+	{ "POST", "/images/create" },
+	{ "POST", "/images/load" },
+	{ "POST", "/plugins/create" },
 };
 
 void
@@ -78,6 +86,21 @@ docker_route_match(const char *pat, const char *route, size_t len)
 }
 
 int
+docker_takes_body(const char *method, const char *route, size_t len)
+{
+	size_t	i;
+
+	if (strcmp(method, "PUT") == 0 &&
+	    docker_route_match("/volumes/*", route, len))
+		return 1;	/* cluster volume update (API 1.42) */
+	for (i = 0; i < sizeof(stream_routes) / sizeof(stream_routes[0]); i++)
+		if (strcmp(stream_routes[i].method, method) == 0 &&
+		    docker_route_match(stream_routes[i].route, route, len))
+			return 1;
+	return docker_body_is_json(method, route, len);
+}
+
+int
 docker_body_is_json(const char *method, const char *route, size_t len)
 {
 	size_t	i;
@@ -88,4 +111,82 @@ docker_body_is_json(const char *method, const char *route, size_t len)
 		if (docker_route_match(json_routes[i], route, len))
 			return 1;
 	return 0;
+}
+
+/* Value of a hex digit, or -1. */
+static int
+docker_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes q[0..n) (query encoding) into out; -1 if malformed or long. */
+static int
+docker_query_decode(const char *q, size_t n, char *out, size_t outlen)
+{
+	size_t	i, o = 0;
+	int	hi, lo, c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)q[i];
+		if (c == '+')
+			c = ' ';
+		else if (c == '%') {
+			if (i + 2 >= n)
+				return -1;
+			if ((hi = docker_hex(q[i + 1])) < 0 ||
+			    (lo = docker_hex(q[i + 2])) < 0)
+				return -1;
+			c = hi * 16 + lo;
+			if (c == 0)
+				return -1;
+			i += 2;
+		}
+		if (o + 1 >= outlen)
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+int
+docker_query_get(const char *q, size_t qlen, const char *key, char *out,
+    size_t outlen)
+{
+	char	name[128];
+	size_t	i, start, eq;
+	int	found = 0;
+
+	if (q == NULL)
+		return 0;
+	if (memchr(q, ';', qlen) != NULL)
+		return -1;
+	for (start = 0; start <= qlen; start = i + 1) {
+		for (i = start; i < qlen && q[i] != '&'; i++)
+			;
+		if (i == start)
+			continue;
+		for (eq = start; eq < i && q[eq] != '='; eq++)
+			;
+		if (docker_query_decode(q + start, eq - start, name,
+		    sizeof(name)) == -1)
+			return -1;
+		if (strcmp(name, key) != 0)
+			continue;
+		if (found++)
+			return -1;
+		if (eq == i)
+			out[0] = '\0';
+		else if (docker_query_decode(q + eq + 1, i - eq - 1, out,
+		    outlen) == -1)
+			return -1;
+	}
+	return found ? 1 : 0;
 }

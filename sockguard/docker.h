@@ -19,7 +19,24 @@ void	docker_split_version(const char *path, size_t len, char *ver,
 /* True if METHOD route takes a JSON body that sockguard buffers whole. */
 int	docker_body_is_json(const char *method, const char *route, size_t len);
 
+/*
+ * True if METHOD route takes a request body at all.  dockerd ignores a
+ * body elsewhere, and what it ignores the rules cannot have judged, so
+ * sockguard refuses bodies on every other route.
+ */
+int	docker_takes_body(const char *method, const char *route, size_t len);
+
 /* Matches route against a pattern where '*' is exactly one segment. */
 int	docker_route_match(const char *pattern, const char *route, size_t len);
+
+/*
+ * Reads the first value of key from a raw query string as Go's
+ * url.ParseQuery would, percent- and '+'-decoded into out.  Returns 1
+ * when found, 0 when absent, -1 when sockguard cannot be sure what dockerd
+ * reads: a ';' separator, a malformed escape, a repeated key, an encoded
+ * NUL, or a value longer than outlen - 1.
+ */
+int	docker_query_get(const char *q, size_t qlen, const char *key,
+	    char *out, size_t outlen);
 
 #endif

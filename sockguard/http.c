@@ -406,6 +406,7 @@ http_request_clear(struct http_request *req)
 		return;
 	free(req->head);
 	free(req->hdrs);
+	free(req->url_forward);
 	memset(req, 0, sizeof(*req));
 }
 
@@ -477,7 +478,10 @@ http_request_write_head(const struct http_request *req, struct evbuffer *out,
 
 	evbuffer_add(out, req->method, strlen(req->method));
 	evbuffer_add(out, " ", 1);
-	evbuffer_add(out, req->url, req->url_len);
+	if (req->url_forward != NULL)
+		evbuffer_add(out, req->url_forward, strlen(req->url_forward));
+	else
+		evbuffer_add(out, req->url, req->url_len);
 	evbuffer_add(out, req->http_minor == 0 ? " HTTP/1.0\r\n" :
 	    " HTTP/1.1\r\n", 11);
 	for (i = 0; i < req->nhdrs; i++) {

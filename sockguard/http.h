@@ -43,6 +43,7 @@ struct http_request {
 	enum http_method	 method_id;
 	const char		*url;		/* into head, url_len bytes */
 	size_t			 url_len;
+	char			*url_forward;	/* owned; forwarded instead */
 	size_t			 path_len;	/* url[0..path_len) is the path */
 	unsigned short		 http_major, http_minor;
 	struct http_header	*hdrs;		/* owned array */

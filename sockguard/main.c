@@ -7,8 +7,10 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "explain.h"
 #include "log.h"
 #include "proxy.h"
+#include "rules.h"
 
 #define DEFAULT_CONFIG	"/etc/sockguard/sockguard.yaml"
 
@@ -24,6 +26,8 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: sockguard [-dtV] [-c config]\n"
+	    "       sockguard explain [-c config] [--as IDENTITY] METHOD PATH "
+	    "[BODY-FILE]\n"
 	    "  -c FILE  configuration (default " DEFAULT_CONFIG ")\n"
 	    "  -t       check the configuration and exit (0 valid, 1 not)\n"
 	    "  -d       debug logging\n"
@@ -69,11 +73,14 @@ main(int argc, char *argv[])
 {
 	const char	*file = DEFAULT_CONFIG;
 	struct config	*conf;
+	struct ruleset	*rules;
 	struct mainctx	 m;
 	struct event	*ev_term, *ev_int, *ev_hup;
 	char		 err[1024];
 	int		 ch, check = 0, debug = 0;
 
+	if (argc > 1 && strcmp(argv[1], "explain") == 0)
+		return explain_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	while ((ch = getopt(argc, argv, "c:dhtV")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -101,8 +108,16 @@ main(int argc, char *argv[])
 		log_err("%s", err);
 		return 1;
 	}
+	if (rules_load(conf->rules, &rules, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		config_free(conf);
+		return 1;
+	}
 	if (check) {
-		printf("%s: configuration OK\n", file);
+		printf("%s: configuration OK; rules %s: %zu profiles, %zu "
+		    "identity rules\n", file, conf->rules, rules->nprofiles,
+		    rules->nidentities);
+		rules_free(rules);
 		config_free(conf);
 		return 0;
 	}
@@ -110,10 +125,11 @@ main(int argc, char *argv[])
 	memset(&m, 0, sizeof(m));
 	if ((m.base = event_base_new()) == NULL)
 		fatal("cannot create the event loop");
-	m.px = proxy_new(m.base, conf);
+	m.px = proxy_new(m.base, conf, rules);
 	if (proxy_listen(m.px, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		proxy_free(m.px);
+		rules_free(rules);
 		config_free(conf);
 		event_base_free(m.base);
 		return 1;
@@ -125,14 +141,15 @@ main(int argc, char *argv[])
 	    evsignal_add(ev_term, NULL) == -1 ||
 	    evsignal_add(ev_int, NULL) == -1 || evsignal_add(ev_hup, NULL) == -1)
 		fatal("cannot install signal handlers");
-	log_info("sockguard %s ready; upstream %s", SOCKGUARD_VERSION,
-	    conf->upstream);
+	log_info("sockguard %s ready; upstream %s; rules %s (%zu profiles)",
+	    SOCKGUARD_VERSION, conf->upstream, conf->rules, rules->nprofiles);
 	event_base_dispatch(m.base);
 	log_info("stopped");
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);
 	proxy_free(m.px);
+	rules_free(rules);
 	config_free(conf);
 	event_base_free(m.base);
 	return 0;

@@ -22,9 +22,14 @@
 #include "config.h"
 #include "docker.h"
 #include "http.h"
+#include "identity.h"
+#include "json.h"
 #include "listen.h"
 #include "log.h"
+#include "lookup.h"
+#include "policy.h"
 #include "proxy.h"
+#include "rules.h"
 #include "xmalloc.h"
 
 /* Output queued towards one side before we stop reading the other. */
@@ -37,6 +42,7 @@
 
 enum sess_state {
 	SS_HEAD,	/* waiting for / reading a request head */
+	SS_LOOKUP,	/* asking dockerd about the target container */
 	SS_BODY_BUFFER,	/* reading a JSON body whole before forwarding */
 	SS_BODY_STREAM,	/* forwarding a body as it arrives */
 	SS_WAIT,	/* request sent; the response is being relayed */
@@ -61,6 +67,12 @@ struct session {
 	pid_t			 sess_pid;	/* peer credentials */
 	uid_t			 sess_uid;
 	gid_t			 sess_gid;
+	struct identity		 sess_ident;
+	const struct profile	*sess_profile;	/* of the current request */
+	struct policy_request	 sess_preq;	/* of the current request */
+	struct lookup		*sess_lookup;	/* SS_LOOKUP */
+	const char		*sess_op;	/* "exec into", ... */
+	char			 sess_version[16];
 	struct bufferevent	*sess_cl;	/* client side */
 	struct bufferevent	*sess_up;	/* upstream, may be NULL */
 	struct event		*sess_timer;
@@ -85,6 +97,9 @@ struct session {
 struct proxy {
 	struct event_base	*px_base;
 	const struct config	*px_conf;
+	const struct ruleset	*px_rules;
+	struct policy_ctx	 px_pctx;
+	const char		**px_own;	/* our socket paths */
 	struct listener		*px_ls;
 	size_t			 px_nls;
 	TAILQ_HEAD(, session)	 px_sessions;
@@ -115,6 +130,7 @@ static void	sess_abort(struct session *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static void	sess_hijack(struct session *);
 static void	sess_upstream_gone(struct session *, int);
+static void	sess_proceed(struct session *);
 static void	sess_hijack_relay(struct session *);
 static void	proxy_check_drained(struct proxy *);
 
@@ -142,6 +158,7 @@ sess_free(struct session *s)
 
 	TAILQ_REMOVE(&px->px_sessions, s, sess_entry);
 	px->px_nsessions--;
+	lookup_cancel(s->sess_lookup);
 	if (s->sess_up != NULL)
 		bufferevent_free(s->sess_up);
 	bufferevent_free(s->sess_cl);
@@ -297,19 +314,225 @@ sess_backpressure(struct session *s, struct bufferevent *src,
 	return 1;
 }
 
-/* A complete head is at the front of the client's input: parse, route. */
+/*
+ * Acts on a decision: an audit-only denial is logged and goes on; a
+ * denial is answered (403, or 400 for a malformed request) and the
+ * connection kept if the request was read whole.  Returns -1 when the
+ * request was answered here (the session may be gone).
+ */
+static int
+sess_decided(struct session *s, const struct decision *d)
+{
+	struct http_request	*req = &s->sess_req;
+
+	if (d->audit_only)
+		log_warn("conn %llu (uid %ld): audit: would deny %s %.*s by "
+		    "rule %s (profile %s): %s", (unsigned long long)s->sess_id,
+		    (long)s->sess_uid, req->method, (int)req->path_len,
+		    req->url, d->rule, d->profile, d->reason);
+	if (d->allow)
+		return 0;
+	log_info("conn %llu (uid %ld pid %ld): %d %s %.*s: rule %s (profile "
+	    "%s): %s", (unsigned long long)s->sess_id, (long)s->sess_uid,
+	    (long)s->sess_pid, d->status, req->method, (int)req->path_len,
+	    req->url, d->rule, d->profile, d->reason);
+	if (!req->body_done)
+		s->sess_close_after = 1;
+	if (d->status == 403)
+		http_write_error(bufferevent_get_output(s->sess_cl), 403,
+		    s->sess_close_after, "denied by rule %s (profile %s): %s",
+		    d->rule, d->profile, d->reason);
+	else
+		http_write_error(bufferevent_get_output(s->sess_cl), d->status,
+		    s->sess_close_after, "%s", d->reason);
+	if (s->sess_close_after)
+		sess_finish(s);
+	else
+		sess_request_done(s);
+	return -1;
+}
+
+/*
+ * A JSON body has been read whole (or there was none): parse it strictly,
+ * decide, and forward exactly what the rules saw.
+ */
+static void
+sess_body_complete(struct session *s)
+{
+	struct policy_request	*pr = &s->sess_preq;
+	struct decision		 d;
+	size_t			 len;
+	json_t			*j = NULL;
+	char			 why[256], *out;
+	int			 want_object;
+
+	len = s->sess_body != NULL ? evbuffer_get_length(s->sess_body) : 0;
+	policy_init(&d, s->sess_profile);
+	if (len > 0) {
+		/* Plugin privileges and settings are JSON lists. */
+		want_object = !(pr->route_len > 9 &&
+		    strncmp(pr->route, "/plugins/", 9) == 0);
+		j = json_body_parse((const char *)evbuffer_pullup(s->sess_body,
+		    -1), len, want_object, why, sizeof(why));
+		if (j == NULL) {
+			d.allow = 0;
+			d.denied = 1;
+			d.status = 400;
+			snprintf(d.rule, sizeof(d.rule), "body");
+			snprintf(d.reason, sizeof(d.reason), "the JSON body is "
+			    "refused: %s", why);
+			sess_decided(s, &d);
+			return;
+		}
+	}
+	pr->body = j;
+	pr->body_present = len > 0;
+	policy_body(s->sess_profile, &s->sess_px->px_pctx, pr, &d);
+	if (d.allow && d.rewritten && j != NULL) {
+		/* Bind sources resolved: forward what the rules checked. */
+		if ((out = json_dumps(j, JSON_COMPACT)) == NULL) {
+			json_decref(j);
+			pr->body = NULL;
+			sess_abort(s, 500, "out of memory");
+			return;
+		}
+		evbuffer_drain(s->sess_body, len);
+		evbuffer_add(s->sess_body, out, strlen(out));
+		len = strlen(out);
+		free(out);
+	}
+	json_decref(j);
+	pr->body = NULL;
+	if (sess_decided(s, &d) == -1)
+		return;
+	if (sess_forward_head(s, len > 0 ? HTTP_BODY_LENGTH : HTTP_BODY_NONE,
+	    len) == -1) {
+		sess_request_done(s);
+		return;
+	}
+	if (s->sess_body != NULL) {
+		evbuffer_add_buffer(bufferevent_get_output(s->sess_up),
+		    s->sess_body);
+		evbuffer_free(s->sess_body);
+		s->sess_body = NULL;
+	}
+	s->sess_state = SS_WAIT;
+}
+
+/* The container segment of /containers/{id}/...: start and length. */
+static void
+sess_container_segment(const struct policy_request *pr, size_t *off,
+    size_t *len)
+{
+	size_t	i = 12;		/* strlen("/containers/") */
+
+	*off = i;
+	while (i < pr->route_len && pr->route[i] != '/')
+		i++;
+	*len = i - *off;
+}
+
+/*
+ * dockerd answered about the target container: decide, then forward the
+ * request by the container's full id.
+ */
+static void
+sess_lookup_cb(void *arg, int status, json_t *inspect, const char *err)
+{
+	struct session		*s = arg;
+	struct http_request	*req = &s->sess_req;
+	struct policy_request	*pr = &s->sess_preq;
+	struct decision		 d;
+	json_t			*idv, *msg;
+	const char		*id;
+	size_t			 off, len, prefix;
+
+	s->sess_lookup = NULL;
+	sess_container_segment(pr, &off, &len);
+	if (status == 0) {
+		if (!req->body_done)
+			s->sess_close_after = 1;
+		sess_abort(s, 502, "cannot ask the Docker Engine at %s about "
+		    "container %.*s: %s", s->sess_px->px_conf->upstream,
+		    (int)len, pr->route + off, err);
+		return;
+	}
+	if (status != 200) {
+		msg = json_field(inspect, "message");
+		if (!req->body_done)
+			s->sess_close_after = 1;
+		http_write_error(bufferevent_get_output(s->sess_cl), status,
+		    s->sess_close_after, "%s", json_is_string(msg) ?
+		    json_string_value(msg) : "the Docker Engine refused to "
+		    "describe the container");
+		if (s->sess_close_after)
+			sess_finish(s);
+		else
+			sess_request_done(s);
+		return;
+	}
+	idv = json_field(inspect, "Id");
+	id = json_is_string(idv) ? json_string_value(idv) : "";
+	if (strlen(id) != 64 || strspn(id, "0123456789abcdef") != 64) {
+		sess_abort(s, 502, "the Docker Engine described container "
+		    "%.*s without a valid id", (int)len, pr->route + off);
+		return;
+	}
+	policy_init(&d, s->sess_profile);
+	policy_existing(s->sess_profile, &s->sess_px->px_pctx, s->sess_op,
+	    inspect, &d);
+	if (sess_decided(s, &d) == -1)
+		return;
+	/* Forward by full id: a name re-taken meanwhile cannot switch it. */
+	prefix = (size_t)(pr->route - req->url);
+	xasprintf(&req->url_forward, "%.*s/containers/%s%.*s%.*s",
+	    (int)prefix, req->url, id,
+	    (int)(pr->route_len - off - len), pr->route + off + len,
+	    (int)(req->url_len - req->path_len), req->url + req->path_len);
+	s->sess_state = SS_HEAD;
+	sess_proceed(s);
+}
+
+/* Asks dockerd which container the request names, and what it is. */
+static void
+sess_start_lookup(struct session *s)
+{
+	struct policy_request	*pr = &s->sess_preq;
+	char			 path[512];
+	size_t			 off, len;
+
+	sess_container_segment(pr, &off, &len);
+	/* The raw segment: dockerd decodes it the same way for both. */
+	if (snprintf(path, sizeof(path), "/containers/%.*s/json", (int)len,
+	    pr->route + off) >= (int)sizeof(path)) {
+		sess_abort(s, 414, "the container name is too long");
+		return;
+	}
+	s->sess_lookup = lookup_start(s->sess_px->px_base,
+	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
+	    sess_lookup_cb, s);
+	if (s->sess_lookup == NULL) {
+		if (!s->sess_req.body_done)
+			s->sess_close_after = 1;
+		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
+		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
+		return;
+	}
+	s->sess_state = SS_LOOKUP;
+}
+
+/* A complete head is at the front of the client's input: parse, decide. */
 static void
 sess_start_request(struct session *s, size_t head_len)
 {
 	struct evbuffer		*in = bufferevent_get_input(s->sess_cl);
 	struct http_request	*req = &s->sess_req;
-	const struct limits	*lim = &s->sess_px->px_conf->limits;
+	struct policy_request	*pr = &s->sess_preq;
+	struct proxy		*px = s->sess_px;
+	const struct limits	*lim = &px->px_conf->limits;
 	struct http_error	 err;
-	const char		*route;
-	size_t			 route_len;
-	char			 ver[16];
+	struct decision		 d;
 	unsigned char		*head;
-	int			 json;
 
 	head = evbuffer_pullup(in, (ev_ssize_t)head_len);
 	s->sess_have_req = 1;
@@ -324,9 +547,44 @@ sess_start_request(struct session *s, size_t head_len)
 	s->sess_nreq++;
 	log_debug("conn %llu: %s %.*s", (unsigned long long)s->sess_id,
 	    req->method, (int)req->url_len, req->url);
-	docker_split_version(req->url, req->path_len, ver, sizeof(ver),
-	    &route, &route_len);
-	json = docker_body_is_json(req->method, route, route_len);
+	memset(pr, 0, sizeof(*pr));
+	pr->method = req->method;
+	docker_split_version(req->url, req->path_len, s->sess_version,
+	    sizeof(s->sess_version), &pr->route, &pr->route_len);
+	pr->version = s->sess_version;
+	if (req->path_len < req->url_len) {
+		pr->query = req->url + req->path_len + 1;
+		pr->query_len = req->url_len - req->path_len - 1;
+	}
+	s->sess_profile = rules_profile_for(px->px_rules, &s->sess_ident);
+	policy_init(&d, s->sess_profile);
+	policy_head(s->sess_profile, &px->px_pctx, pr, &d);
+	if (sess_decided(s, &d) == -1)
+		return;
+	if ((req->framing == HTTP_BODY_CHUNKED || req->content_length > 0) &&
+	    !docker_takes_body(req->method, pr->route, pr->route_len)) {
+		sess_abort(s, 400, "%s %.*s takes no request body", req->method,
+		    (int)pr->route_len, pr->route);
+		return;
+	}
+	if (policy_existing_op(req->method, pr->route, pr->route_len,
+	    &s->sess_op)) {
+		sess_start_lookup(s);
+		return;
+	}
+	sess_proceed(s);
+}
+
+/* The head is decided: read a JSON body whole, or forward and stream. */
+static void
+sess_proceed(struct session *s)
+{
+	struct http_request	*req = &s->sess_req;
+	struct policy_request	*pr = &s->sess_preq;
+	const struct limits	*lim = &s->sess_px->px_conf->limits;
+	int			 json;
+
+	json = docker_body_is_json(req->method, pr->route, pr->route_len);
 	if (json && req->framing == HTTP_BODY_LENGTH &&
 	    req->content_length > lim->max_inspect_body) {
 		sess_abort(s, 413, "the request body (%llu bytes) is larger "
@@ -338,25 +596,28 @@ sess_start_request(struct session *s, size_t head_len)
 	if (req->expect_continue && !req->body_done)
 		evbuffer_add(bufferevent_get_output(s->sess_cl),
 		    "HTTP/1.1 100 Continue\r\n\r\n", 25);
-	if (json && !req->body_done) {
-		s->sess_body = evbuffer_new();
-		if (s->sess_body == NULL) {
+	if (json) {
+		if (req->body_done) {
+			sess_body_complete(s);
+			return;
+		}
+		if ((s->sess_body = evbuffer_new()) == NULL) {
 			sess_abort(s, 500, "out of memory");
 			return;
 		}
 		s->sess_state = SS_BODY_BUFFER;
-	} else {
-		if (sess_forward_head(s, req->framing, req->content_length)
-		    == -1) {
-			if (s->sess_close_after)
-				sess_finish(s);
-			else
-				sess_request_done(s);
-			return;
-		}
-		s->sess_state = req->body_done ? SS_WAIT : SS_BODY_STREAM;
+		sess_pump_body(s);
+		return;
 	}
-	if (s->sess_state != SS_WAIT)
+	if (sess_forward_head(s, req->framing, req->content_length) == -1) {
+		if (s->sess_close_after)
+			sess_finish(s);
+		else
+			sess_request_done(s);
+		return;
+	}
+	s->sess_state = req->body_done ? SS_WAIT : SS_BODY_STREAM;
+	if (s->sess_state == SS_BODY_STREAM)
 		sess_pump_body(s);
 }
 
@@ -410,19 +671,8 @@ sess_pump_body(struct session *s)
 			    lim->max_inspect_body);
 			return;
 		}
-		if (r == 0)
-			return;
-		if (sess_forward_head(s, HTTP_BODY_LENGTH, len) == -1) {
-			evbuffer_free(s->sess_body);
-			s->sess_body = NULL;
-			sess_request_done(s);
-			return;
-		}
-		evbuffer_add_buffer(bufferevent_get_output(s->sess_up),
-		    s->sess_body);
-		evbuffer_free(s->sess_body);
-		s->sess_body = NULL;
-		s->sess_state = SS_WAIT;
+		if (r == 1)
+			sess_body_complete(s);
 		return;
 	}
 	if (s->sess_state != SS_BODY_STREAM || s->sess_up == NULL)
@@ -610,6 +860,7 @@ cl_read_cb(struct bufferevent *bev, void *arg)
 	case SS_HIJACK:
 		sess_hijack_relay(s);
 		break;
+	case SS_LOOKUP:
 	case SS_WAIT:
 	case SS_CLOSING:
 		/* Pipelined bytes wait in the buffer (bounded by watermark). */
@@ -850,6 +1101,12 @@ proxy_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 		s->sess_uid = (uid_t)-1;
 		s->sess_gid = (gid_t)-1;
 	}
+	s->sess_ident.listener = ls->conf->name != NULL ? ls->conf->name :
+	    ls->conf->path;
+	s->sess_ident.is_unix = 1;
+	s->sess_ident.pid = s->sess_pid;
+	s->sess_ident.uid = s->sess_uid;
+	s->sess_ident.gid = s->sess_gid;
 	s->sess_cl = bufferevent_socket_new(px->px_base, fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	s->sess_timer = evtimer_new(px->px_base, sess_timer_cb, s);
@@ -880,13 +1137,23 @@ proxy_accept_error_cb(struct evconnlistener *evl, void *arg)
 }
 
 struct proxy *
-proxy_new(struct event_base *base, const struct config *conf)
+proxy_new(struct event_base *base, const struct config *conf,
+    const struct ruleset *rules)
 {
 	struct proxy	*px;
+	size_t		 i;
 
 	px = xcalloc(1, sizeof(*px));
 	px->px_base = base;
 	px->px_conf = conf;
+	px->px_rules = rules;
+	px->px_own = xcalloc(conf->nlisten + 1, sizeof(*px->px_own));
+	for (i = 0; i < conf->nlisten; i++)
+		if (conf->listen[i].path != NULL)
+			px->px_own[px->px_pctx.nown_sockets++] =
+			    conf->listen[i].path;
+	px->px_pctx.own_sockets = px->px_own;
+	px->px_pctx.resolve = policy_resolve_host;
 	TAILQ_INIT(&px->px_sessions);
 	return px;
 }
@@ -1013,5 +1280,6 @@ proxy_free(struct proxy *px)
 	if (px->px_drain_timer != NULL)
 		event_free(px->px_drain_timer);
 	free(px->px_ls);
+	free(px->px_own);
 	free(px);
 }

@@ -12,9 +12,11 @@
 struct event_base;
 struct config;
 struct proxy;
+struct ruleset;
 
-/* The proxy keeps a pointer to conf, which must outlive it. */
-struct proxy	*proxy_new(struct event_base *, const struct config *);
+/* The proxy keeps pointers to conf and rules, which must outlive it. */
+struct proxy	*proxy_new(struct event_base *, const struct config *,
+		    const struct ruleset *);
 /* Opens every configured listener; -1 with a reason in err. */
 int		 proxy_listen(struct proxy *, char *err, size_t errlen);
 /*

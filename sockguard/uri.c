@@ -5,6 +5,7 @@
 #include "uri.h"
 
 static int	uri_hex(int);
+static int	uri_aliasing(int);
 static int	uri_segment_is_dots(const char *, size_t);
 
 /* Returns the value of a hex digit, or -1. */
@@ -18,6 +19,19 @@ uri_hex(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+/*
+ * True for characters that a path never needs to encode: letters, digits,
+ * "-._~" and ":@".  dockerd decodes the path before routing, so an
+ * escaped form would name the same route while matching rules differently.
+ */
+static int
+uri_aliasing(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	    c == '~' || c == ':' || c == '@';
 }
 
 /* True if a (raw) segment decodes to "." or "..". */
@@ -69,6 +83,12 @@ uri_check(const char *url, size_t len, size_t *path_len, const char **why)
 		c = hi * 16 + lo;
 		if (i < plen && (c == '/' || c == '\\' || c == 0)) {
 			*why = "the path has an encoded '/', '\\' or NUL";
+			return -1;
+		}
+		if (i < plen && uri_aliasing(c)) {
+			*why = "the path percent-encodes a character that needs "
+			    "no encoding (dockerd would route it as the plain "
+			    "character)";
 			return -1;
 		}
 		if (i >= plen && c == 0) {

@@ -1,7 +1,10 @@
 /*
  * Request-target checks.  sockguard forwards only targets whose path it
  * can route with certainty: origin-form, well-formed percent escapes, no
- * dot or empty segments (encoded or not), no encoded '/', '\' or NUL.
+ * dot or empty segments (encoded or not), no encoded '/', '\' or NUL, and
+ * no escapes of characters that never need one (letters, digits, "-._~:@"):
+ * dockerd decodes before routing, so "/images/%63reate" is /images/create.
+ * What is left encoded in the path can only sit inside a name segment.
  */
 #ifndef SG_URI_H
 #define SG_URI_H

@@ -1,0 +1,91 @@
+/*
+ * Decisions.  Pure code: given a profile, the parsed request and its
+ * parsed JSON body, say allow or deny, which rule and why.  The only
+ * outside effect is bind-source resolution, done through the resolver in
+ * struct policy_ctx so that tests and `sockguard explain` control it.
+ *
+ * A request is decided in two stages: policy_head() when the head has
+ * been parsed (endpoint rules, query checks), policy_body() when a JSON
+ * body has been read whole (what the request will make dockerd do).
+ */
+#ifndef SG_POLICY_H
+#define SG_POLICY_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct profile;
+struct strlist;
+
+/*
+ * Resolves symlinks in an absolute, cleaned host path the way dockerd
+ * will follow them; a missing tail is kept as written.  Returns 0, or -1
+ * with errno set.
+ */
+typedef int (*policy_resolver)(const char *path, char *out, size_t outlen);
+
+struct policy_ctx {
+	const char *const	*own_sockets;	/* never bind-mountable */
+	size_t			 nown_sockets;
+	policy_resolver		 resolve;	/* NULL: no resolution */
+};
+
+struct policy_request {
+	const char	*method;	/* "POST" */
+	const char	*route;		/* path after /vX.Y, no query */
+	size_t		 route_len;
+	const char	*query;		/* after '?', or NULL */
+	size_t		 query_len;
+	const char	*version;	/* "1.41" or "" */
+	json_t		*body;		/* parsed JSON body or NULL; the
+					   policy may rewrite it */
+	int		 body_present;	/* the request carried body bytes */
+};
+
+struct decision {
+	int		 allow;		/* forward the request */
+	int		 denied;	/* a rule said no (maybe audit-only) */
+	int		 audit_only;	/* denied, but the profile audits */
+	int		 status;	/* answer when !allow: 403, 400 */
+	const char	*profile;
+	char		 rule[96];
+	char		 reason[512];
+	char		 field[96];	/* offending field, if any */
+	char		 value[256];	/* and its value */
+	int		 rewritten;	/* body changed: re-serialise it */
+};
+
+/* Starts a decision (allow, nothing matched yet). */
+void	policy_init(struct decision *, const struct profile *);
+void	policy_head(const struct profile *, const struct policy_ctx *,
+	    const struct policy_request *, struct decision *);
+void	policy_body(const struct profile *, const struct policy_ctx *,
+	    struct policy_request *, struct decision *);
+
+/*
+ * True if METHOD route acts inside an existing container (exec, attach,
+ * copying files in): the proxy must first ask dockerd about it.  *op
+ * names the operation for messages.
+ */
+int	policy_existing_op(const char *method, const char *route, size_t len,
+	    const char **op);
+/*
+ * Decides such an operation from dockerd's inspect of the container: the
+ * same HostConfig checks as at create (a container the profile could not
+ * have created may not be entered), plus every bind dockerd mounted.
+ */
+void	policy_existing(const struct profile *, const struct policy_ctx *,
+	    const char *op, json_t *inspect, struct decision *);
+
+/* The registry of an image reference ("docker.io" for Docker Hub, "" for
+ * a local image id), lower-case, as Docker's reference rules read it. */
+void	policy_image_registry(const char *ref, char *out, size_t outlen);
+
+/* Endpoint pattern match ("*" one segment, "**" any number). */
+int	policy_pattern_match(const char *pattern, const char *route,
+	    size_t len);
+
+/* The default resolver: realpath(3) of the longest existing prefix. */
+int	policy_resolve_host(const char *path, char *out, size_t outlen);
+
+#endif
