@@ -20,6 +20,10 @@ struct cfgctx {
 	yaml_document_t	*doc;
 	char		*err;
 	size_t		 errlen;
+	yaml_node_t	*n_upstream;	/* value nodes, for later checks */
+	yaml_node_t	*n_mrl;
+	yaml_node_t	*n_mhb;
+	yaml_node_t	*n_listen[64];
 };
 
 static int	 cfg_error(struct cfgctx *, yaml_node_t *, const char *, ...)
@@ -66,6 +70,10 @@ cfg_scalar(struct cfgctx *c, yaml_node_t *n, const char *what)
 		cfg_error(c, n, "%s must be a scalar", what);
 		return NULL;
 	}
+	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length) {
+		cfg_error(c, n, "%s contains a NUL byte", what);
+		return NULL;
+	}
 	return (const char *)n->data.scalar.value;
 }
 
@@ -79,8 +87,6 @@ cfg_string(struct cfgctx *c, yaml_node_t *n, const char *what, char **out)
 		return -1;
 	if (*s == '\0')
 		return cfg_error(c, n, "%s must not be empty", what);
-	if (strlen(s) != n->data.scalar.length)
-		return cfg_error(c, n, "%s contains a NUL byte", what);
 	free(*out);
 	*out = xstrdup(s);
 	return 0;
@@ -192,7 +198,8 @@ cfg_mode(struct cfgctx *c, yaml_node_t *n, mode_t *out)
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 8);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v > 0777)
+	if (!isdigit((unsigned char)*s) || *end != '\0' || errno != 0 ||
+	    v > 0777)
 		return cfg_error(c, n, "mode: \"%s\" is not an octal mode "
 		    "such as \"0660\" (quote it in YAML)", s);
 	if (v & 0111)
@@ -218,7 +225,8 @@ cfg_owner(struct cfgctx *c, yaml_node_t *n, uid_t *out)
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (*s != '\0' && *end == '\0' && errno == 0 && v < UINT_MAX) {
+	if (isdigit((unsigned char)*s) && *end == '\0' && errno == 0 &&
+	    v < UINT_MAX) {
 		*out = (uid_t)v;
 		return 0;
 	}
@@ -241,7 +249,8 @@ cfg_group(struct cfgctx *c, yaml_node_t *n, gid_t *out)
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (*s != '\0' && *end == '\0' && errno == 0 && v < UINT_MAX) {
+	if (isdigit((unsigned char)*s) && *end == '\0' && errno == 0 &&
+	    v < UINT_MAX) {
 		*out = (gid_t)v;
 		return 0;
 	}
@@ -331,11 +340,18 @@ cfg_listen(struct cfgctx *c, yaml_node_t *n, struct config *cf)
 	if (count == 0)
 		return cfg_error(c, n, "listen must name at least one listener");
 	cf->listen = xcalloc(count, sizeof(*cf->listen));
+	if (count > sizeof(c->n_listen) / sizeof(c->n_listen[0]))
+		return cfg_error(c, n, "listen: at most %zu listeners",
+		    sizeof(c->n_listen) / sizeof(c->n_listen[0]));
 	for (it = n->data.sequence.items.start;
 	    it < n->data.sequence.items.top; it++) {
-		if (cfg_listen_one(c, yaml_document_get_node(c->doc, *it),
-		    &cf->listen[cf->nlisten++]) == -1)
+		c->n_listen[cf->nlisten] = yaml_document_get_node(c->doc, *it);
+		if (cfg_listen_one(c, c->n_listen[cf->nlisten],
+		    &cf->listen[cf->nlisten]) == -1) {
+			cf->nlisten++;
 			return -1;
+		}
+		cf->nlisten++;
 	}
 	for (i = 0; i < cf->nlisten; i++) {
 		size_t j;
@@ -343,12 +359,12 @@ cfg_listen(struct cfgctx *c, yaml_node_t *n, struct config *cf)
 		for (j = 0; j < i; j++) {
 			if (cf->listen[i].path && cf->listen[j].path &&
 			    strcmp(cf->listen[i].path, cf->listen[j].path) == 0)
-				return cfg_error(c, n, "listener %s is given "
-				    "twice", cf->listen[i].path);
+				return cfg_error(c, c->n_listen[i], "listener "
+				    "%s is given twice", cf->listen[i].path);
 			if (cf->listen[i].name && cf->listen[j].name &&
 			    strcmp(cf->listen[i].name, cf->listen[j].name) == 0)
-				return cfg_error(c, n, "listener name %s is "
-				    "given twice", cf->listen[i].name);
+				return cfg_error(c, c->n_listen[i], "listener "
+				    "name %s is given twice", cf->listen[i].name);
 		}
 	}
 	return 0;
@@ -372,12 +388,16 @@ cfg_limits(struct cfgctx *c, yaml_node_t *n, struct limits *lim)
 			return -1;
 		if (strcmp(key, "max_connections") == 0)
 			r = cfg_size(c, v, key, 1000000, &lim->max_connections);
-		else if (strcmp(key, "max_request_line") == 0)
+		else if (strcmp(key, "max_request_line") == 0) {
+			c->n_mrl = v;
 			r = cfg_size(c, v, key, 1024 * 1024,
 			    &lim->max_request_line);
-		else if (strcmp(key, "max_header_bytes") == 0)
+		}
+		else if (strcmp(key, "max_header_bytes") == 0) {
+			c->n_mhb = v;
 			r = cfg_size(c, v, key, 1024 * 1024,
 			    &lim->max_header_bytes);
+		}
 		else if (strcmp(key, "max_headers") == 0)
 			r = cfg_size(c, v, key, 10000, &lim->max_headers);
 		else if (strcmp(key, "max_inspect_body") == 0)
@@ -438,8 +458,10 @@ cfg_root(struct cfgctx *c, yaml_node_t *n, struct config *cf)
 		v = yaml_document_get_node(c->doc, p->value);
 		if ((key = cfg_scalar(c, k, "a key")) == NULL)
 			return -1;
-		if (strcmp(key, "upstream") == 0)
+		if (strcmp(key, "upstream") == 0) {
+			c->n_upstream = v;
 			r = cfg_string(c, v, key, &cf->upstream);
+		}
 		else if (strcmp(key, "listen") == 0) {
 			if (seen_listen++)
 				return cfg_error(c, k, "listen is given twice");
@@ -466,17 +488,39 @@ cfg_validate(struct cfgctx *c, yaml_node_t *root, struct config *cf)
 	if (cf->upstream == NULL)
 		cf->upstream = xstrdup("/var/run/docker.sock");
 	if (cf->upstream[0] != '/')
-		return cfg_error(c, root, "upstream \"%s\" must be an absolute "
-		    "path to dockerd's unix socket", cf->upstream);
+		return cfg_error(c, c->n_upstream, "upstream \"%s\" must be an "
+		    "absolute path to dockerd's unix socket", cf->upstream);
 	if (strlen(cf->upstream) >= 108)
-		return cfg_error(c, root, "upstream path is longer than a "
-		    "socket address holds");
+		return cfg_error(c, c->n_upstream, "upstream path is longer "
+		    "than a socket address holds");
 	if (cf->nlisten == 0)
 		return cfg_error(c, root, "listen: at least one listener is "
 		    "required");
+	for (size_t i = 0; i < cf->nlisten; i++)
+		if (cf->listen[i].path != NULL &&
+		    strcmp(cf->listen[i].path, cf->upstream) == 0)
+			return cfg_error(c, c->n_upstream != NULL ?
+			    c->n_upstream : c->n_listen[i], "listener %s is the "
+			    "upstream socket itself", cf->upstream);
+	if (cf->rules == NULL)
+		return cfg_error(c, root, "rules: a rules file is required "
+		    "(sockguard has no unfiltered mode; see sockguard-rules(5) "
+		    "and the shipped rules/default.yaml)");
+	if (cf->rules[0] != '/') {
+		/* Relative to the directory of the configuration file. */
+		const char	*slash = strrchr(c->name, '/');
+		char		*abs;
+
+		if (slash != NULL) {
+			xasprintf(&abs, "%.*s/%s", (int)(slash - c->name),
+			    c->name, cf->rules);
+			free(cf->rules);
+			cf->rules = abs;
+		}
+	}
 	if (cf->limits.max_request_line > cf->limits.max_header_bytes)
-		return cfg_error(c, root, "limits: max_request_line exceeds "
-		    "max_header_bytes");
+		return cfg_error(c, c->n_mhb != NULL ? c->n_mhb : c->n_mrl,
+		    "limits: max_request_line exceeds max_header_bytes");
 	return 0;
 }
 
@@ -494,13 +538,61 @@ config_defaults(struct limits *lim)
 	lim->drain_timeout_ms = 10000;
 }
 
+/*
+ * Reports a libyaml error at its line:column.  Reader errors (bad bytes)
+ * carry only a byte offset: count lines up to it.
+ */
+static void
+config_yaml_error(const char *name, yaml_parser_t *p,
+    const unsigned char *buf, size_t len, char *err, size_t errlen)
+{
+	size_t	line = p->problem_mark.line + 1, col = p->problem_mark.column + 1;
+	size_t	i;
+
+	if (p->error == YAML_READER_ERROR) {
+		line = col = 1;
+		for (i = 0; i < p->problem_offset && i < len; i++) {
+			if (buf[i] == '\n') {
+				line++;
+				col = 1;
+			} else if ((buf[i] & 0xc0) != 0x80)
+				col++;
+		}
+	}
+	snprintf(err, errlen, "%s:%zu:%zu: %s", name, line, col,
+	    p->problem ? p->problem : "invalid YAML");
+}
+
+/* A configuration is one YAML document: anything after it is an error. */
+static int
+config_single_document(const char *name, yaml_parser_t *p,
+    const unsigned char *buf, size_t len, char *err, size_t errlen)
+{
+	yaml_document_t	next;
+	yaml_node_t	*root;
+
+	if (!yaml_parser_load(p, &next)) {
+		config_yaml_error(name, p, buf, len, err, errlen);
+		return -1;
+	}
+	root = yaml_document_get_root_node(&next);
+	if (root != NULL)
+		snprintf(err, errlen, "%s:%zu:%zu: a second YAML document; "
+		    "the configuration is one document", name,
+		    (size_t)root->start_mark.line + 1,
+		    (size_t)root->start_mark.column + 1);
+	yaml_document_delete(&next);
+	return root != NULL ? -1 : 0;
+}
+
 int
 config_parse(const char *name, const unsigned char *buf, size_t len,
     struct config **out, char *err, size_t errlen)
 {
 	yaml_parser_t	 parser;
 	yaml_document_t	 doc;
-	struct cfgctx	 c = { name, &doc, err, errlen };
+	struct cfgctx	 c = { .name = name, .doc = &doc, .err = err,
+			    .errlen = errlen };
 	struct config	*cf;
 	int		 r;
 
@@ -511,10 +603,13 @@ config_parse(const char *name, const unsigned char *buf, size_t len,
 	}
 	yaml_parser_set_input_string(&parser, buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: %s", name,
-		    (size_t)parser.problem_mark.line + 1,
-		    (size_t)parser.problem_mark.column + 1,
-		    parser.problem ? parser.problem : "invalid YAML");
+		config_yaml_error(name, &parser, buf, len, err, errlen);
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	if (config_single_document(name, &parser, buf, len, err, errlen)
+	    == -1) {
+		yaml_document_delete(&doc);
 		yaml_parser_delete(&parser);
 		return -1;
 	}
