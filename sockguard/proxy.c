@@ -39,6 +39,9 @@
 #define PROXY_PUMP_MAX		(1024 * 1024)
 #define PROXY_READ_MAX		(256 * 1024)
 #define PROXY_FLUSH_TIMEOUT_MS	10000
+/* A denied request's body is read and dropped up to this much, so the
+ * client reads the denial instead of a reset; beyond it we close. */
+#define PROXY_DISCARD_MAX	(16 * 1024 * 1024)
 
 enum sess_state {
 	SS_HEAD,	/* waiting for / reading a request head */
@@ -47,6 +50,7 @@ enum sess_state {
 	SS_BODY_STREAM,	/* forwarding a body as it arrives */
 	SS_WAIT,	/* request sent; the response is being relayed */
 	SS_HIJACK,	/* raw bidirectional stream (attach, exec, ...) */
+	SS_DISCARD,	/* answered; dropping the rest of the body */
 	SS_CLOSING	/* flushing a last response, then close */
 };
 
@@ -72,6 +76,7 @@ struct session {
 	struct policy_request	 sess_preq;	/* of the current request */
 	struct lookup		*sess_lookup;	/* SS_LOOKUP */
 	const char		*sess_op;	/* "exec into", ... */
+	size_t			 sess_discarded; /* SS_DISCARD */
 	char			 sess_version[16];
 	struct bufferevent	*sess_cl;	/* client side */
 	struct bufferevent	*sess_up;	/* upstream, may be NULL */
@@ -131,6 +136,7 @@ static void	sess_abort(struct session *, int, const char *, ...)
 static void	sess_hijack(struct session *);
 static void	sess_upstream_gone(struct session *, int);
 static void	sess_proceed(struct session *);
+static void	sess_discard_body(struct session *);
 static void	sess_hijack_relay(struct session *);
 static void	proxy_check_drained(struct proxy *);
 
@@ -336,7 +342,8 @@ sess_decided(struct session *s, const struct decision *d)
 	    "%s): %s", (unsigned long long)s->sess_id, (long)s->sess_uid,
 	    (long)s->sess_pid, d->status, req->method, (int)req->path_len,
 	    req->url, d->rule, d->profile, d->reason);
-	if (!req->body_done)
+	if (!req->body_done && req->framing == HTTP_BODY_LENGTH &&
+	    req->content_length > PROXY_DISCARD_MAX)
 		s->sess_close_after = 1;
 	if (d->status == 403)
 		http_write_error(bufferevent_get_output(s->sess_cl), 403,
@@ -347,9 +354,40 @@ sess_decided(struct session *s, const struct decision *d)
 		    s->sess_close_after, "%s", d->reason);
 	if (s->sess_close_after)
 		sess_finish(s);
-	else
+	else if (!req->body_done) {
+		s->sess_state = SS_DISCARD;
+		s->sess_discarded = 0;
+		sess_set_timer(s, ST_FLUSH, s->sess_px->px_conf->limits.
+		    header_timeout_ms);
+		sess_discard_body(s);
+	} else
 		sess_request_done(s);
 	return -1;
+}
+
+/* SS_DISCARD: read and drop the denied request's body, then go on. */
+static void
+sess_discard_body(struct session *s)
+{
+	struct evbuffer		*in = bufferevent_get_input(s->sess_cl);
+	struct evbuffer		*sink;
+	struct http_error	 err;
+	int			 r;
+
+	if ((sink = evbuffer_new()) == NULL) {
+		sess_finish(s);
+		return;
+	}
+	r = http_body_pump(&s->sess_req, in, sink, 0, PROXY_PUMP_MAX, &err);
+	s->sess_discarded += evbuffer_get_length(sink);
+	evbuffer_free(sink);
+	if (r == -1 || s->sess_discarded > PROXY_DISCARD_MAX) {
+		s->sess_close_after = 1;
+		sess_finish(s);
+	} else if (r == 1) {
+		sess_set_timer(s, ST_NONE, 0);
+		sess_request_done(s);
+	}
 }
 
 /*
@@ -859,6 +897,9 @@ cl_read_cb(struct bufferevent *bev, void *arg)
 		break;
 	case SS_HIJACK:
 		sess_hijack_relay(s);
+		break;
+	case SS_DISCARD:
+		sess_discard_body(s);
 		break;
 	case SS_LOOKUP:
 	case SS_WAIT:
