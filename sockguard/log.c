@@ -10,7 +10,8 @@
 
 static enum log_level log_max = LOG_LVL_INFO;
 
-static void	log_vwrite(enum log_level, const char *, va_list);
+static void	log_vwrite(enum log_level, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
 
 /* Sets the most verbose level that is written. */
 void

@@ -570,7 +570,8 @@ check_mounts(const struct container_policy *cp, const struct policy_ctx *ctx,
 		    sizeof(resolved), d) == -1)
 			return -1;
 		if (strcmp(src, resolved) != 0) {
-			json_object_set_new(m, "Source", json_string(resolved));
+			/* In place, under the key dockerd reads (any folding). */
+			json_string_set(json_field(m, "Source"), resolved);
 			d->rewritten = 1;
 		}
 	}
