@@ -43,7 +43,7 @@ BENCH_DEPS	:= $(BUILD_DEPS) nginx-light curl util-linux procps
 DOCKER_SOCK	?= /var/run/docker.sock
 
 .PHONY: all run check unit unit-asan integration bench deps deps-test \
-	deps-bench clean fuzz fuzz-build fuzz-smoke
+	deps-bench clean fuzz fuzz-build fuzz-smoke rules-check
 
 all: $(BUILD)/sockguard
 
@@ -108,11 +108,16 @@ unit-asan: $(UNIT_ASAN_BINS)
 	@set -e; for t in $(UNIT_ASAN_BINS); do echo "== $$t (ASan/UBSan)"; \
 	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
 
+# Shipped rule files decided through the real binary (sockguard explain).
+rules-check: all
+	@sh tests/rules/run
+
 integration: all
 	tests/integration/run
 
 check: deps-test
-	@$(MAKE) --no-print-directory all unit unit-asan fuzz-smoke integration
+	@$(MAKE) --no-print-directory all unit unit-asan rules-check fuzz-smoke \
+	    integration
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all

@@ -176,9 +176,10 @@ policy_image_registry(const char *ref, char *out, size_t outlen)
 	int		 domain;
 
 	out[0] = '\0';
-	if (strncmp(ref, "sha256:", 7) == 0)
-		return;			/* a local image id */
 	n = strlen(ref);
+	if (n == 71 && strncmp(ref, "sha256:", 7) == 0 &&
+	    strspn(ref + 7, "0123456789abcdef") == 64)
+		return;			/* a local image id */
 	if (n == 64 && strspn(ref, "0123456789abcdef") == 64)
 		return;
 	if ((slash = strchr(ref, '/')) == NULL) {
@@ -348,11 +349,13 @@ check_host_path(const struct container_policy *cp,
 			hit = path_under(path, e) || path_under(e, path);
 		if (hit)
 			return deny(d, 403, "containers.bind_mounts", field,
-			    shown, "bind mount of %s%s%s%s exposes %s, which "
-			    "bind_mounts.deny forbids", shown,
+			    shown, "bind mount of %s%s%s%s exposes %s, %s",
+			    shown,
 			    strcmp(shown, path) != 0 ? " (resolved: " : "",
 			    strcmp(shown, path) != 0 ? path : "",
-			    strcmp(shown, path) != 0 ? ")" : "", e);
+			    strcmp(shown, path) != 0 ? ")" : "", e,
+			    i < cp->bind_deny.n ? "which bind_mounts.deny "
+			    "forbids" : "sockguard's own socket");
 	}
 	if (cp->bind_allow.n == 0)
 		return 0;
@@ -457,36 +460,54 @@ check_binds(const struct container_policy *cp, const struct policy_ctx *ctx,
 	return 0;
 }
 
-/* The "device" option if a volume driver's options bind a host path. */
-static json_t *
-volume_bind_device(const json_t *opts)
+/*
+ * The local driver hands type, device and o to mount(2): besides binds
+ * (type none, o=bind) that can mount any host block device or overlay
+ * host directories.  Finds those options; *kind says what they are:
+ * 0 none given, 1 tmpfs, 2 a bind of *dev, 3 anything else.
+ */
+static void
+volume_mount_kind(const json_t *opts, json_t **dev, const char **type,
+    int *kind)
 {
-	const char	*k, *type = NULL, *o = NULL;
-	json_t		*v, *dev = NULL;
+	const char	*k, *o = NULL;
+	json_t		*v;
+	int		 any = 0;
 
+	*dev = NULL;
+	*type = NULL;
 	json_object_foreach((json_t *)opts, k, v) {
+		if (strcasecmp(k, "type") != 0 && strcasecmp(k, "o") != 0 &&
+		    strcasecmp(k, "device") != 0)
+			continue;
+		any = 1;
 		if (!json_is_string(v))
 			continue;
 		if (strcasecmp(k, "type") == 0)
-			type = json_string_value(v);
+			*type = json_string_value(v);
 		else if (strcasecmp(k, "o") == 0)
 			o = json_string_value(v);
-		else if (strcasecmp(k, "device") == 0)
-			dev = v;
+		else
+			*dev = v;
 	}
-	if (dev == NULL)
-		return NULL;
-	if ((o != NULL && strstr(o, "bind") != NULL) ||
-	    (type != NULL && strcmp(type, "none") == 0) ||
-	    json_string_value(dev)[0] == '/')
-		return dev;
-	return NULL;
+	if (!any)
+		*kind = 0;
+	else if (*type != NULL && strcmp(*type, "tmpfs") == 0 &&
+	    (o == NULL || strstr(o, "bind") == NULL))
+		*kind = 1;
+	else if (*dev != NULL && ((o != NULL && strstr(o, "bind") != NULL) ||
+	    (*type != NULL && strcmp(*type, "none") == 0)))
+		*kind = 2;
+	else
+		*kind = 3;
 }
 
 /*
  * Driver name and options of a volume: a non-local driver needs
- * volume_drivers; local options that bind a host path are checked like a
- * bind source, and the resolved path is what gets forwarded.
+ * volume_drivers; local options may make a tmpfs, or bind a host path
+ * (checked like a bind source and forwarded resolved); any other mount
+ * the local driver would make (a block device, an overlay of host
+ * directories, a network filesystem) needs volume_drivers too.
  */
 static int
 check_volume_driver(const struct container_policy *cp,
@@ -494,8 +515,9 @@ check_volume_driver(const struct container_policy *cp,
     const json_t *opts, struct decision *d)
 {
 	json_t		*devv;
-	const char	*dev;
+	const char	*dev, *type;
 	char		 resolved[PATH_MAX], f[96];
+	int		 kind;
 
 	if (driver != NULL && driver[0] != '\0' && strcmp(driver, "local") != 0
 	    && !cp->volume_drivers)
@@ -503,8 +525,29 @@ check_volume_driver(const struct container_policy *cp,
 		    "volume driver %s is not allowed (volume_drivers)", driver);
 	if (opts == NULL || !json_is_object(opts))
 		return 0;
-	if ((devv = volume_bind_device(opts)) == NULL)
+	volume_mount_kind(opts, &devv, &type, &kind);
+	if (kind == 0 || kind == 1)
 		return 0;
+	if (kind == 3) {
+		static const char *netfs[] = { "nfs", "nfs4", "cifs", "smb3" };
+		size_t	i;
+
+		for (i = 0; type != NULL && i < sizeof(netfs) / sizeof(netfs[0]);
+		    i++)
+			if (strcmp(type, netfs[i]) == 0)
+				return 0;	/* a network filesystem */
+		if (cp->volume_drivers)
+			return 0;
+		dev = devv != NULL ? json_string_value(devv) : "";
+		snprintf(f, sizeof(f), "%s device", field);
+		if (dev[0] == '/' && check_bind_source(cp, ctx, f, dev,
+		    resolved, sizeof(resolved), d) == -1)
+			return -1;
+		return deny(d, 403, "containers.bind_mounts", f, dev,
+		    "local volume options mount %s%s from the host; only "
+		    "tmpfs, network filesystems and checked binds are allowed",
+		    type ? "type " : "device ", type ? type : dev);
+	}
 	dev = json_string_value(devv);
 	snprintf(f, sizeof(f), "%s device", field);
 	if (dev[0] != '/')
@@ -823,14 +866,26 @@ check_misc(const struct container_policy *cp, json_t *hc, struct decision *d)
 	return 0;
 }
 
-/* True if a user string names root ("", "root", "0", "0:x", "root:x"). */
+/*
+ * True if a user string names root: "", "root", or a number that is 0 as
+ * Go's strconv.Atoi reads it ("0", "00", "+0", "-0"), before any ":group".
+ * A name that maps to uid 0 inside the image cannot be seen from here.
+ */
 static int
 user_is_root(const char *u)
 {
-	size_t	n = strcspn(u, ":");
+	size_t	n = strcspn(u, ":"), i = 0;
 
-	return n == 0 || (n == 4 && strncmp(u, "root", 4) == 0) ||
-	    (n == 1 && u[0] == '0');
+	if (n == 0 || (n == 4 && strncmp(u, "root", 4) == 0))
+		return 1;
+	if (u[0] == '+' || u[0] == '-')
+		i = 1;
+	if (i == n)
+		return 0;
+	for (; i < n; i++)
+		if (u[i] != '0')
+			return 0;
+	return 1;
 }
 
 /* The require: block (hardening a profile insists on). */
@@ -951,7 +1006,31 @@ static int
 check_container_update(const struct profile *p, json_t *body,
     struct decision *d)
 {
-	return check_devices(&p->containers, body, "", d);
+	const struct container_policy *cp = &p->containers;
+	json_int_t	 n;
+	json_t		*v;
+
+	if (check_devices(cp, body, "", d) == -1)
+		return -1;
+	/* 0 or -1 lifts the limit; absent or null leaves it as it is. */
+	if (cp->req_pids_limit && (v = json_field(body, "PidsLimit")) != NULL
+	    && !json_is_null(v)) {
+		if (get_int(body, "PidsLimit", "PidsLimit", &n, d) == -1)
+			return -1;
+		if (n <= 0)
+			return deny(d, 403, "containers.require.pids_limit",
+			    "PidsLimit", "", "the update would lift the pids "
+			    "limit the container must have");
+	}
+	if (cp->req_memory_limit) {
+		if (get_int(body, "Memory", "Memory", &n, d) == -1)
+			return -1;
+		if (n < 0)
+			return deny(d, 403, "containers.require.memory_limit",
+			    "Memory", "", "the update would lift the memory "
+			    "limit the container must have");
+	}
+	return 0;
 }
 
 /* POST /containers/{id}/exec. */
@@ -1012,6 +1091,13 @@ check_service_privileges(const struct container_policy *cp, json_t *cs,
 		return deny(d, 403, "containers.unconfined",
 		    "Privileges.SELinuxContext.Disable", "true", "the service "
 		    "disables SELinux confinement");
+	if (get_string(o, "Type", "Privileges.SELinuxContext.Type", &mode, d)
+	    == -1)
+		return -1;
+	if (mode != NULL && mode[0] != '\0')
+		return deny(d, 403, "containers.unconfined",
+		    "Privileges.SELinuxContext.Type", mode, "the service sets "
+		    "the SELinux type %s (like label=type:)", mode);
 	if (get_object(pr, "Seccomp", "Privileges.Seccomp", &o, d) == -1 ||
 	    get_string(o, "Mode", "Privileges.Seccomp.Mode", &mode, d) == -1)
 		return -1;
@@ -1029,6 +1115,29 @@ check_service_privileges(const struct container_policy *cp, json_t *cs,
 	return 0;
 }
 
+/* Networks of a service (the task template's, or the deprecated top-level
+ * ServiceSpec.Networks dockerd still reads): not the host network. */
+static int
+check_service_networks(const struct container_policy *cp, json_t *obj,
+    const char *field, struct decision *d)
+{
+	const char	*target;
+	json_t		*a, *v;
+	size_t		 i;
+
+	if (get_array(obj, "Networks", field, &a, d) == -1)
+		return -1;
+	json_array_foreach(a, i, v) {
+		if (get_string(v, "Target", field, &target, d) == -1)
+			return -1;
+		if (target != NULL && mode_is_host(target) &&
+		    !cp->host_namespaces)
+			return deny(d, 403, "containers.host_namespaces", field,
+			    target, "services may not use the host network");
+	}
+	return 0;
+}
+
 /* POST /services/create and /services/{id}/update: the task template. */
 static int
 check_service(const struct profile *p, const struct policy_ctx *ctx,
@@ -1036,8 +1145,7 @@ check_service(const struct profile *p, const struct policy_ctx *ctx,
 {
 	const struct container_policy *cp = &p->containers;
 	json_t		*tt, *cs, *a, *v, *fake;
-	const char	*image, *user, *target, *rt;
-	size_t		 i;
+	const char	*image, *user, *rt;
 	int		 r;
 
 	if (get_object(body, "TaskTemplate", "TaskTemplate", &tt, d) == -1)
@@ -1053,18 +1161,9 @@ check_service(const struct profile *p, const struct policy_ctx *ctx,
 	if (rt != NULL && rt[0] != '\0' && strcmp(rt, "container") != 0)
 		return deny(d, 403, "services.plugins", "TaskTemplate.Runtime",
 		    rt, "task runtime %s is not allowed", rt);
-	if (get_array(tt, "Networks", "TaskTemplate.Networks", &a, d) == -1)
+	if (check_service_networks(cp, body, "Networks", d) == -1 ||
+	    check_service_networks(cp, tt, "TaskTemplate.Networks", d) == -1)
 		return -1;
-	json_array_foreach(a, i, v) {
-		if (get_string(v, "Target", "TaskTemplate.Networks.Target",
-		    &target, d) == -1)
-			return -1;
-		if (target != NULL && mode_is_host(target) &&
-		    !cp->host_namespaces)
-			return deny(d, 403, "containers.host_namespaces",
-			    "TaskTemplate.Networks", target, "services may "
-			    "not use the host network");
-	}
 	if (get_object(tt, "ContainerSpec", "TaskTemplate.ContainerSpec", &cs,
 	    d) == -1)
 		return -1;
@@ -1178,6 +1277,24 @@ check_head(const struct profile *p, const struct policy_request *r,
 		    strncasecmp(v, "container:", 10) == 0))
 			return deny(d, 403, "build.host_network", "networkmode",
 			    v, "builds with networkmode=%s are not allowed", v);
+		if (query_get(r, "cgroupparent", v, sizeof(v), &found, d) == -1)
+			return -1;
+		if (found && v[0] != '\0' && !p->containers.cgroup_parent)
+			return deny(d, 403, "containers.cgroup_parent",
+			    "cgroupparent", v, "builds with a cgroup parent are "
+			    "not allowed");
+		if (query_get(r, "version", v, sizeof(v), &found, d) == -1)
+			return -1;
+		if (found && strcmp(v, "2") == 0 && !p->buildkit)
+			return deny(d, 403, "build.buildkit", "version", v,
+			    "BuildKit builds cannot be inspected and "
+			    "build.buildkit is off (use DOCKER_BUILDKIT=0)");
+		if (query_get(r, "remote", v, sizeof(v), &found, d) == -1)
+			return -1;
+		if (found && v[0] != '\0')
+			return deny(d, 403, "build.remote", "remote", v, "a "
+			    "remote build context makes dockerd fetch it; send "
+			    "the context instead");
 		return 0;
 	}
 	if (docker_route_match("/session", r->route, r->route_len) ||
