@@ -276,6 +276,25 @@ http_trim_values(struct http_request *req)
 	}
 }
 
+/*
+ * True if s[0..n) is an RFC 9110 token.  Debian builds http-parser
+ * without its strict mode, which lets a space into header names.
+ */
+static int
+http_is_token(const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c >= 0x7f ||
+		    strchr("\"(),/:;<=>?@[\\]{}", c) != NULL)
+			return 0;
+	}
+	return n > 0;
+}
+
 /* Methods the Docker API uses; anything else is refused. */
 static int
 http_method_ok(enum http_method m)
@@ -300,6 +319,9 @@ http_check_headers(struct http_request *req, struct http_error *err)
 
 		if (h->name_len == 0)
 			return http_fail(err, 400, "a header has an empty name");
+		if (!http_is_token(h->name, h->name_len))
+			return http_fail(err, 400, "a header name has a "
+			    "character that is not allowed in a token");
 		if (hdr_is(h, "content-length"))
 			ncl++;
 		else if (hdr_is(h, "transfer-encoding")) {

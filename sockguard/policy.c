@@ -1291,7 +1291,9 @@ check_head(const struct profile *p, const struct policy_request *r,
 			    "build.buildkit is off (use DOCKER_BUILDKIT=0)");
 		if (query_get(r, "remote", v, sizeof(v), &found, d) == -1)
 			return -1;
-		if (found && v[0] != '\0')
+		/* BuildKit's "client-session": the context comes over the
+		 * session, which build.buildkit decides. */
+		if (found && v[0] != '\0' && strcmp(v, "client-session") != 0)
 			return deny(d, 403, "build.remote", "remote", v, "a "
 			    "remote build context makes dockerd fetch it; send "
 			    "the context instead");
@@ -1447,8 +1449,15 @@ policy_body(const struct profile *p, const struct policy_ctx *ctx,
 		check_container_start(r, d);
 		goto out;
 	}
+	if (b != NULL && json_is_null(b))
+		b = NULL;	/* Go leaves the target as it is */
 	if (b == NULL)
 		goto out;
+	if (!json_is_object(b) && !(n > 9 && strncmp(rt, "/plugins/", 9) == 0)) {
+		deny(d, 400, "body", "body", "", "the JSON body of %.*s must "
+		    "be an object", (int)n, rt);
+		goto out;
+	}
 	if (docker_route_match("/containers/create", rt, n))
 		check_container_create(p, ctx, b, d);
 	else if (docker_route_match("/containers/*/update", rt, n))

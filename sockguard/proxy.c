@@ -402,16 +402,14 @@ sess_body_complete(struct session *s)
 	size_t			 len;
 	json_t			*j = NULL;
 	char			 why[256], *out;
-	int			 want_object;
 
 	len = s->sess_body != NULL ? evbuffer_get_length(s->sess_body) : 0;
 	policy_init(&d, s->sess_profile);
 	if (len > 0) {
-		/* Plugin privileges and settings are JSON lists. */
-		want_object = !(pr->route_len > 9 &&
-		    strncmp(pr->route, "/plugins/", 9) == 0);
+		/* Any JSON value: policy_body() says which shapes a route
+		 * takes ("null" from docker commit, lists for plugins). */
 		j = json_body_parse((const char *)evbuffer_pullup(s->sess_body,
-		    -1), len, want_object, why, sizeof(why));
+		    -1), len, 0, why, sizeof(why));
 		if (j == NULL) {
 			d.allow = 0;
 			d.denied = 1;
