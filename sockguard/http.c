@@ -15,10 +15,6 @@
 static int	req_on_url(http_parser *, const char *, size_t);
 static int	req_on_header_field(http_parser *, const char *, size_t);
 static int	req_on_header_value(http_parser *, const char *, size_t);
-static int	req_on_body(http_parser *, const char *, size_t);
-static int	req_on_chunk_header(http_parser *);
-static int	req_on_chunk_complete(http_parser *);
-static int	req_on_message_complete(http_parser *);
 static int	resp_on_header_field(http_parser *, const char *, size_t);
 static int	resp_on_header_value(http_parser *, const char *, size_t);
 static int	resp_on_headers_complete(http_parser *);
@@ -28,10 +24,6 @@ static const http_parser_settings req_settings = {
 	.on_url = req_on_url,
 	.on_header_field = req_on_header_field,
 	.on_header_value = req_on_header_value,
-	.on_body = req_on_body,
-	.on_chunk_header = req_on_chunk_header,
-	.on_chunk_complete = req_on_chunk_complete,
-	.on_message_complete = req_on_message_complete,
 };
 
 static const http_parser_settings resp_settings = {
@@ -57,10 +49,22 @@ http_head_scan(struct evbuffer *in, const struct limits *lim,
 	unsigned char	*p, *eol, two[2];
 	size_t		 len, i, want, line_end;
 
-	/* Empty lines before a request line are allowed (RFC 9112 2.2). */
-	while (*scanned == 0 && evbuffer_copyout(in, two, 2) == 2 &&
-	    two[0] == '\r' && two[1] == '\n')
-		evbuffer_drain(in, 2);
+	/* Empty lines before a request line are allowed (RFC 9112 2.2),
+	 * even when their CR and LF arrive in different reads. */
+	for (;;) {
+		len = evbuffer_copyout(in, two, 2);
+		if (len >= 1 && two[0] == '\r' && (len == 1 ||
+		    two[1] == '\n')) {
+			if (len == 1) {
+				*scanned = 0;
+				return 0;
+			}
+			evbuffer_drain(in, 2);
+			*scanned = 0;
+			continue;
+		}
+		break;
+	}
 	if ((len = evbuffer_get_length(in)) == 0)
 		return 0;
 	want = len < lim->max_header_bytes ? len : lim->max_header_bytes;
@@ -97,6 +101,9 @@ http_head_precheck(const char *h, size_t len, const struct limits *lim,
 {
 	size_t	i, lines = 0, first_len = 0;
 
+	if (len < 2 || h[0] == '\r' || h[0] == ' ' || h[0] == '\t')
+		return http_fail(err, 400, "the request line is empty or "
+		    "starts with white space");
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)h[i];
 
@@ -154,8 +161,6 @@ req_on_header_field(http_parser *p, const char *at, size_t len)
 	struct http_request	*req = p->data;
 	struct http_header	*h;
 
-	if (req->pump_in_body)
-		return 0;
 	if (req->nhdrs > 0 && req->hdrs[req->nhdrs - 1].value == NULL) {
 		h = &req->hdrs[req->nhdrs - 1];
 		h->name_len = (size_t)(at + len - h->name);
@@ -178,61 +183,12 @@ req_on_header_value(http_parser *p, const char *at, size_t len)
 	struct http_request	*req = p->data;
 	struct http_header	*h;
 
-	if (req->pump_in_body || req->nhdrs == 0)
+	if (req->nhdrs == 0)
 		return 0;
 	h = &req->hdrs[req->nhdrs - 1];
 	if (h->value == NULL)
 		h->value = at;
 	h->value_len = (size_t)(at + len - h->value);
-	return 0;
-}
-
-/* Callback: decoded body bytes of a chunked request. */
-static int
-req_on_body(http_parser *p, const char *at, size_t len)
-{
-	struct http_request *req = p->data;
-
-	if (req->pump_out != NULL)
-		evbuffer_add(req->pump_out, at, len);
-	req->body_seen += len;
-	return 0;
-}
-
-/* Callback: a chunk size line; sockguard writes its own. */
-static int
-req_on_chunk_header(http_parser *p)
-{
-	struct http_request *req = p->data;
-
-	if (req->pump_reframe && req->pump_out != NULL && p->content_length > 0)
-		evbuffer_add_printf(req->pump_out, "%llx\r\n",
-		    (unsigned long long)p->content_length);
-	return 0;
-}
-
-/* Callback: end of a chunk's data (or of the last, empty chunk). */
-static int
-req_on_chunk_complete(http_parser *p)
-{
-	struct http_request *req = p->data;
-
-	if (req->pump_reframe && req->pump_out != NULL &&
-	    !(p->flags & F_TRAILING))
-		evbuffer_add(req->pump_out, "\r\n", 2);
-	return 0;
-}
-
-/* Callback: the message ends here; stop so pipelined bytes stay put. */
-static int
-req_on_message_complete(http_parser *p)
-{
-	struct http_request *req = p->data;
-
-	if (req->pump_in_body && req->pump_reframe && req->pump_out != NULL)
-		evbuffer_add(req->pump_out, "0\r\n\r\n", 5);
-	req->body_done = 1;
-	http_parser_pause(p, 1);
 	return 0;
 }
 
@@ -378,12 +334,14 @@ http_request_parse(const char *head, size_t len, const struct limits *lim,
 	req->head_len = len;
 	req->scratch_hdrs = nlines;
 	req->hdrs = xcalloc(nlines, sizeof(*req->hdrs));
+	/* http-parser has its own cap (80 KiB); ours was checked above. */
+	http_parser_set_max_header_size((uint32_t)(lim->max_header_bytes + 4));
 	http_parser_init(&req->parser, HTTP_REQUEST);
 	req->parser.data = req;
 	parsed = http_parser_execute(&req->parser, &req_settings, req->head,
 	    len);
 	e = HTTP_PARSER_ERRNO(&req->parser);
-	if ((e != HPE_OK && e != HPE_PAUSED) || parsed != len) {
+	if (e != HPE_OK || parsed != len) {
 		if (e == HPE_HEADER_OVERFLOW)
 			return http_fail(err, 431, "the request head is too "
 			    "large");
@@ -414,10 +372,6 @@ http_request_parse(const char *head, size_t len, const struct limits *lim,
 	    (req->framing == HTTP_BODY_LENGTH && req->content_length == 0);
 	req->keep_alive = http_should_keep_alive(&req->parser);
 	req->upgrade = req->parser.upgrade && req->upgrade_hdr != NULL;
-	/* The parser must be waiting for the body, or be done. */
-	if (!req->body_done && req->framing == HTTP_BODY_CHUNKED &&
-	    e != HPE_OK)
-		return http_fail(err, 400, "the request head did not parse");
 	return 0;
 }
 
@@ -534,47 +488,183 @@ http_request_write_head(const struct http_request *req, struct evbuffer *out,
 	evbuffer_add(out, "\r\n", 2);
 }
 
+/* The states of the chunked decoder (RFC 9112 7.1). */
+enum {
+	CH_SIZE = 0,	/* hex digits of a chunk size */
+	CH_EXT,		/* ";ext" up to CR */
+	CH_SIZE_LF,	/* LF after the size line */
+	CH_DATA,	/* ch_size data bytes left */
+	CH_DATA_CR,	/* CR after the data */
+	CH_DATA_LF,	/* LF after the data */
+	CH_TRAILER,	/* at the start of a trailer line (or the end) */
+	CH_TRAILER_LINE,/* inside a trailer field line */
+	CH_TRAILER_LF,	/* LF ending a trailer field line */
+	CH_END_LF,	/* LF of the final empty line */
+	CH_DONE
+};
+
+#define CH_MAX_EXTRA	8192	/* extension and trailer bytes per body */
+
+/*
+ * Advances the chunked decoder by one framing byte.  Returns 0, or -1
+ * with *err.  reframe: sockguard's own chunk lines go to out.
+ */
+static int
+chunk_byte(struct http_request *req, unsigned char c, struct evbuffer *out,
+    int reframe, struct http_error *err)
+{
+	int	hex = (c >= '0' && c <= '9') ? c - '0' :
+	    (c >= 'a' && c <= 'f') ? c - 'a' + 10 :
+	    (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+
+	switch (req->ch_state) {
+	case CH_SIZE:
+		if (hex >= 0) {
+			if (++req->ch_digits > 16)
+				return http_fail(err, 400, "a chunk size has "
+				    "more than 16 hex digits");
+			req->ch_size = req->ch_size * 16 + (uint64_t)hex;
+			return 0;
+		}
+		if (req->ch_digits == 0 || (c != ';' && c != '\r'))
+			return http_fail(err, 400, "malformed chunk size");
+		req->ch_state = c == ';' ? CH_EXT : CH_SIZE_LF;
+		return 0;
+	case CH_EXT:
+		if (c == '\r') {
+			req->ch_state = CH_SIZE_LF;
+			return 0;
+		}
+		if ((c < 0x20 && c != '\t') || c == 0x7f ||
+		    ++req->ch_extra > CH_MAX_EXTRA)
+			return http_fail(err, 400, "malformed or oversized "
+			    "chunk extension");
+		return 0;
+	case CH_SIZE_LF:
+		if (c != '\n')
+			return http_fail(err, 400, "a chunk size line does not "
+			    "end with CRLF");
+		if (req->ch_size == 0) {
+			req->ch_state = CH_TRAILER;
+			return 0;
+		}
+		if (reframe)
+			evbuffer_add_printf(out, "%llx\r\n",
+			    (unsigned long long)req->ch_size);
+		req->ch_state = CH_DATA;
+		return 0;
+	case CH_DATA_CR:
+		if (c != '\r')
+			return http_fail(err, 400, "chunk data is not followed "
+			    "by CRLF");
+		req->ch_state = CH_DATA_LF;
+		return 0;
+	case CH_DATA_LF:
+		if (c != '\n')
+			return http_fail(err, 400, "chunk data is not followed "
+			    "by CRLF");
+		if (reframe)
+			evbuffer_add(out, "\r\n", 2);
+		req->ch_state = CH_SIZE;
+		req->ch_size = 0;
+		req->ch_digits = 0;
+		return 0;
+	case CH_TRAILER:
+		req->ch_state = c == '\r' ? CH_END_LF : CH_TRAILER_LINE;
+		if (c == '\n')
+			return http_fail(err, 400, "a bare LF in the trailer");
+		/* FALLTHROUGH */
+	case CH_TRAILER_LINE:
+		if (req->ch_state == CH_END_LF)
+			return 0;
+		if (c == '\r') {
+			req->ch_state = CH_TRAILER_LF;
+			return 0;
+		}
+		if ((c < 0x20 && c != '\t') || c == 0x7f ||
+		    ++req->ch_extra > CH_MAX_EXTRA)
+			return http_fail(err, 400, "malformed or oversized "
+			    "trailer");
+		return 0;
+	case CH_TRAILER_LF:
+		if (c != '\n')
+			return http_fail(err, 400, "a trailer line does not "
+			    "end with CRLF");
+		req->ch_state = CH_TRAILER;
+		return 0;
+	case CH_END_LF:
+		if (c != '\n')
+			return http_fail(err, 400, "the chunked body does not "
+			    "end with CRLF");
+		if (reframe)
+			evbuffer_add(out, "0\r\n\r\n", 5);
+		req->ch_state = CH_DONE;
+		req->body_done = 1;
+		return 0;
+	default:
+		return http_fail(err, 500, "chunked decoder state");
+	}
+}
+
+/* Chunked bodies: framing bytes one by one, data moved in blocks. */
+static int
+http_chunked_pump(struct http_request *req, struct evbuffer *in,
+    struct evbuffer *out, int reframe, size_t max, struct http_error *err)
+{
+	struct evbuffer_iovec	 v;
+	const unsigned char	*p;
+	size_t			 n, i;
+
+	while (!req->body_done && max > 0 && evbuffer_get_length(in) > 0) {
+		if (req->ch_state == CH_DATA) {
+			n = evbuffer_get_length(in);
+			if (n > max)
+				n = max;
+			if (n > req->ch_size)
+				n = (size_t)req->ch_size;
+			if (evbuffer_remove_buffer(in, out, n) != (int)n)
+				return http_fail(err, 500, "cannot move body "
+				    "bytes");
+			req->ch_size -= n;
+			req->body_seen += n;
+			max -= n;
+			if (req->ch_size == 0)
+				req->ch_state = CH_DATA_CR;
+			continue;
+		}
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+			break;
+		p = v.iov_base;
+		for (i = 0; i < v.iov_len && i < max && !req->body_done &&
+		    req->ch_state != CH_DATA; i++)
+			if (chunk_byte(req, p[i], out, reframe, err) == -1)
+				return -1;
+		evbuffer_drain(in, i);
+		max -= i;
+	}
+	return req->body_done;
+}
+
 int
 http_body_pump(struct http_request *req, struct evbuffer *in,
     struct evbuffer *out, int reframe, size_t max, struct http_error *err)
 {
-	struct evbuffer_iovec	 v;
-	size_t			 n, done;
-	enum http_errno		 e;
+	size_t	n;
 
 	if (req->body_done)
 		return 1;
-	if (req->framing == HTTP_BODY_LENGTH) {
-		n = evbuffer_get_length(in);
-		if (n > max)
-			n = max;
-		if (n > req->body_left)
-			n = (size_t)req->body_left;
-		if (n > 0 && evbuffer_remove_buffer(in, out, n) != (int)n)
-			return http_fail(err, 500, "cannot move body bytes");
-		req->body_left -= n;
-		req->body_seen += n;
-		req->body_done = req->body_left == 0;
-		return req->body_done;
-	}
-	req->pump_out = out;
-	req->pump_reframe = reframe;
-	req->pump_in_body = 1;
-	while (!req->body_done && max > 0 && evbuffer_get_length(in) > 0) {
-		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
-			break;
-		n = v.iov_len < max ? v.iov_len : max;
-		done = http_parser_execute(&req->parser, &req_settings,
-		    v.iov_base, n);
-		e = HTTP_PARSER_ERRNO(&req->parser);
-		if (e != HPE_OK && !(e == HPE_PAUSED && req->body_done)) {
-			req->pump_out = NULL;
-			return http_fail(err, 400, "malformed chunked body");
-		}
-		evbuffer_drain(in, done);
-		max -= done;
-	}
-	req->pump_out = NULL;
+	if (req->framing == HTTP_BODY_CHUNKED)
+		return http_chunked_pump(req, in, out, reframe, max, err);
+	n = evbuffer_get_length(in);
+	if (n > max)
+		n = max;
+	if (n > req->body_left)
+		n = (size_t)req->body_left;
+	if (n > 0 && evbuffer_remove_buffer(in, out, n) != (int)n)
+		return http_fail(err, 500, "cannot move body bytes");
+	req->body_left -= n;
+	req->body_seen += n;
+	req->body_done = req->body_left == 0;
 	return req->body_done;
 }
 
@@ -632,12 +722,16 @@ resp_on_headers_complete(http_parser *p)
 	    41) == 0;
 	if (r->status == 200 && r->stream_type && !(p->flags & F_CHUNKED) &&
 	    p->content_length == ULLONG_MAX && !r->head_request) {
-		/* dockerd hijacked the connection without an upgrade. */
+		/* dockerd hijacked the connection without an upgrade: the
+		 * head ends here (no body), raw streams follow. */
 		r->hijack = 1;
-		http_parser_pause(p, 1);
-		return 0;
+		return 1;
 	}
-	return r->head_request ? 1 : 0;
+	/* RFC 9112 6.3: these never have a body, whatever the headers say. */
+	if (r->head_request || r->status / 100 == 1 || r->status == 204 ||
+	    r->status == 304)
+		return 1;
+	return 0;
 }
 
 /* Callback: the response ends; stop so nothing after it is taken. */

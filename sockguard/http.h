@@ -55,15 +55,17 @@ struct http_request {
 	const struct http_header *upgrade_hdr;
 	int			 expect_continue;
 
+	http_parser		 parser;	/* of the head */
+	size_t			 scratch_hdrs;	/* allocated hdrs */
+
 	/* body state, advanced by http_body_pump() */
-	http_parser		 parser;
 	uint64_t		 body_left;	/* HTTP_BODY_LENGTH */
 	uint64_t		 body_seen;	/* decoded body bytes so far */
 	int			 body_done;
-	struct evbuffer		*pump_out;	/* valid during a pump */
-	int			 pump_reframe;
-	int			 pump_in_body;
-	size_t			 scratch_hdrs;	/* allocated hdrs */
+	int			 ch_state;	/* chunked decoder (http.c) */
+	uint64_t		 ch_size;	/* current chunk size/left */
+	unsigned		 ch_digits;
+	size_t			 ch_extra;	/* extension + trailer bytes */
 };
 
 /*
@@ -104,7 +106,10 @@ void	http_request_write_head(const struct http_request *,
  * chunked bodies chunked (with sockguard's own chunk framing); reframe=0
  * writes the decoded bytes only.  Returns 1 when the body is complete,
  * 0 when more input is needed, -1 with *err on a framing error.  Bytes
- * after the body stay in in.
+ * after the body stay in in.  Chunked bodies are decoded by sockguard
+ * itself, strictly (hex sizes of at most 16 digits, CRLF everywhere,
+ * extensions and trailers bounded and dropped): Debian's http-parser is
+ * built without its strict checks.
  */
 int	http_body_pump(struct http_request *, struct evbuffer *in,
 	    struct evbuffer *out, int reframe, size_t max,

@@ -1097,10 +1097,15 @@ sess_timer_cb(evutil_socket_t fd, short what, void *arg)
 static void
 proxy_refuse(evutil_socket_t fd)
 {
+#define REFUSE_BODY \
+	"{\"message\":\"sockguard: too many connections, try again\"}\n"
+#define REFUSE_STR(x)	#x
+#define REFUSE_LEN(x)	REFUSE_STR(x)
 	static const char msg[] = "HTTP/1.1 503 Service Unavailable\r\n"
-	    "Content-Type: application/json\r\nContent-Length: 61\r\n"
-	    "Connection: close\r\n\r\n"
-	    "{\"message\":\"sockguard: too many connections, try again\"}\n";
+	    "Content-Type: application/json\r\nContent-Length: "
+	    REFUSE_LEN(57) "\r\nConnection: close\r\n\r\n" REFUSE_BODY;
+
+	_Static_assert(sizeof(REFUSE_BODY) - 1 == 57, "503 body length");
 
 	(void)!send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 	close(fd);
