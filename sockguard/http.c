@@ -294,8 +294,14 @@ http_check_headers(struct http_request *req, struct http_error *err)
 				return http_fail(err, 417, "the only "
 				    "expectation supported is 100-continue");
 			req->expect_continue = 1;
-		} else if (hdr_is(h, "upgrade"))
+		} else if (hdr_is(h, "upgrade")) {
+			if (req->upgrade_hdr != NULL)
+				return http_fail(err, 400, "Upgrade is given "
+				    "more than once");
+			if (h->value_len == 0)
+				return http_fail(err, 400, "Upgrade is empty");
 			req->upgrade_hdr = h;
+		}
 	}
 	if (ncl > 1)
 		return http_fail(err, 400, "Content-Length is given more than "
@@ -746,6 +752,37 @@ resp_on_message_complete(http_parser *p)
 	return 0;
 }
 
+#define HTTP_RESP_MAX_HEAD	(64 * 1024)
+
+/*
+ * A response head is parsed only once it is all there and uses CRLF
+ * line endings only, so that sockguard and the client cannot disagree on
+ * where it ends (Debian's http-parser takes a bare LF).  Returns 1 when
+ * the head is complete and clean, 0 when more is needed, -1 if bad.
+ */
+static int
+http_response_head_check(struct evbuffer *in)
+{
+	struct evbuffer_ptr	 end;
+	const unsigned char	*p;
+	size_t			 len, i;
+
+	end = evbuffer_search(in, "\r\n\r\n", 4, NULL);
+	if (end.pos == -1)
+		return evbuffer_get_length(in) > HTTP_RESP_MAX_HEAD ? -1 : 0;
+	len = (size_t)end.pos + 4;
+	if (len > HTTP_RESP_MAX_HEAD ||
+	    (p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
+			return -1;
+		if (p[i] == '\r' && (i + 1 >= len || p[i + 1] != '\n'))
+			return -1;
+	}
+	return 1;
+}
+
 void
 http_response_init(struct http_response *r, int head_request)
 {
@@ -764,6 +801,14 @@ http_response_pump(struct http_response *r, struct evbuffer *in,
 	enum http_errno		 e;
 
 	while (max > 0 && evbuffer_get_length(in) > 0) {
+		if (!r->head_checked) {
+			int rc = http_response_head_check(in);
+
+			if (rc != 1)
+				return rc == 0 ? HTTP_RESP_MORE :
+				    HTTP_RESP_ERROR;
+			r->head_checked = 1;
+		}
 		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
 			break;
 		n = v.iov_len < max ? v.iov_len : max;

@@ -134,6 +134,7 @@ struct http_response {
 	int		 keep_alive;
 	uint64_t	 bytes;		/* relayed so far */
 	int		 hijack;	/* set by the header callback */
+	int		 head_checked;	/* the whole head was checked */
 	int		 last_was_value;
 	char		 field[16];	/* current header name (prefix) */
 	size_t		 field_len;

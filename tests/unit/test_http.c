@@ -1316,8 +1316,14 @@ static const struct resp_case resp_cases[] = {
 	RS("truncated chunked", "HTTP/1.1 200 OK\r\n"
 	    "Transfer-Encoding: chunked\r\n\r\n5\r\nhel", 0, HTTP_RESP_MORE,
 	    ALL, HTTP_RESP_ERROR, 0),
+	/* A head is relayed only once it is whole and clean. */
 	RS("truncated head", "HTTP/1.1 200 OK\r\nContent-Len", 0,
-	    HTTP_RESP_MORE, ALL, HTTP_RESP_ERROR, 0),
+	    HTTP_RESP_MORE, 0, HTTP_RESP_ERROR, 0),
+	RS("bare LF in the head", "HTTP/1.1 200 OK\nContent-Length: 0\r\n"
+	    "\r\n", 0, HTTP_RESP_ERROR, 0, HTTP_RESP_ERROR, 0),
+	RS("bare CR in the head", "HTTP/1.1 200 OK\r\nX: a\rb\r\n"
+	    "Content-Length: 0\r\n\r\n", 0, HTTP_RESP_ERROR, 0,
+	    HTTP_RESP_ERROR, 0),
 	RS("nothing", "", 0, HTTP_RESP_MORE, 0, HTTP_RESP_ERROR, 0),
 	RS("HEAD with a length", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
 	    "\r\n", 1, HTTP_RESP_DONE, ALL, HTTP_RESP_DONE, 1),
