@@ -417,13 +417,31 @@ cfg_limits(struct cfgctx *c, yaml_node_t *n, struct limits *lim)
 	return 0;
 }
 
-/* audit: for now only its path. */
+/* A YAML boolean: the plain words true and false only. */
+static int
+cfg_bool(struct cfgctx *c, yaml_node_t *n, const char *what, int *out)
+{
+	const char	*s;
+
+	if ((s = cfg_scalar(c, n, what)) == NULL)
+		return -1;
+	if (strcmp(s, "true") == 0)
+		*out = 1;
+	else if (strcmp(s, "false") == 0)
+		*out = 0;
+	else
+		return cfg_error(c, n, "%s must be true or false", what);
+	return 0;
+}
+
+/* audit: where the JSON-lines audit log goes, and what a failure does. */
 static int
 cfg_audit(struct cfgctx *c, yaml_node_t *n, struct config *cf)
 {
 	yaml_node_pair_t	*p;
 	yaml_node_t		*k, *v;
-	const char		*key;
+	const char		*key, *s;
+	int			 r;
 
 	if (n->type != YAML_MAPPING_NODE)
 		return cfg_error(c, n, "audit must be a mapping");
@@ -432,9 +450,33 @@ cfg_audit(struct cfgctx *c, yaml_node_t *n, struct config *cf)
 		v = yaml_document_get_node(c->doc, p->value);
 		if ((key = cfg_scalar(c, k, "a key")) == NULL)
 			return -1;
-		if (strcmp(key, "path") != 0)
-			return cfg_error(c, k, "unknown audit key \"%s\"", key);
-		if (cfg_string(c, v, key, &cf->audit_path) == -1)
+		if (strcmp(key, "path") == 0) {
+			r = cfg_string(c, v, key, &cf->audit_path);
+			if (r == 0 && cf->audit_path[0] != '/')
+				r = cfg_error(c, v, "audit.path must be an "
+				    "absolute path");
+		} else if (strcmp(key, "syslog") == 0)
+			r = cfg_bool(c, v, key, &cf->audit_syslog);
+		else if (strcmp(key, "stderr") == 0)
+			r = cfg_bool(c, v, key, &cf->audit_stderr);
+		else if (strcmp(key, "resolve_names") == 0)
+			r = cfg_bool(c, v, key, &cf->audit_resolve_names);
+		else if (strcmp(key, "on_failure") == 0) {
+			if ((s = cfg_scalar(c, v, key)) == NULL)
+				return -1;
+			if (strcmp(s, "deny") == 0)
+				cf->audit_fail_open = 0;
+			else if (strcmp(s, "allow") == 0)
+				cf->audit_fail_open = 1;
+			else
+				return cfg_error(c, v, "on_failure must be deny "
+				    "or allow");
+			r = 0;
+		} else
+			r = cfg_error(c, k, "unknown audit key \"%s\" (expected "
+			    "path, syslog, stderr, resolve_names, on_failure)",
+			    key);
+		if (r == -1)
 			return -1;
 	}
 	return 0;
@@ -615,6 +657,7 @@ config_parse(const char *name, const unsigned char *buf, size_t len,
 	}
 	cf = xcalloc(1, sizeof(*cf));
 	cf->file = xstrdup(name);
+	cf->audit_resolve_names = 1;
 	config_defaults(&cf->limits);
 	r = cfg_root(&c, yaml_document_get_root_node(&doc), cf);
 	yaml_document_delete(&doc);

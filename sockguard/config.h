@@ -41,6 +41,10 @@ struct config {
 	size_t			 nlisten;
 	char			*rules;		/* rules file, may be NULL */
 	char			*audit_path;	/* may be NULL */
+	int			 audit_syslog;
+	int			 audit_stderr;
+	int			 audit_resolve_names;	/* default 1 */
+	int			 audit_fail_open;	/* on_failure: allow */
 	struct limits		 limits;
 };
 

@@ -441,7 +441,7 @@ http_hop_header(const struct http_request *req, const struct http_header *h)
 	static const char *hop[] = { "connection", "keep-alive",
 	    "proxy-connection", "te", "trailer", "transfer-encoding",
 	    "upgrade", "content-length", "expect", "proxy-authorization",
-	    "proxy-authenticate" };
+	    "proxy-authenticate", "x-sockguard-request-id" };
 	size_t	i;
 
 	for (i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
@@ -476,6 +476,8 @@ http_request_write_head(const struct http_request *req, struct evbuffer *out,
 		evbuffer_add(out, h->value, h->value_len);
 		evbuffer_add(out, "\r\n", 2);
 	}
+	if (req->extra_header != NULL)
+		evbuffer_add(out, req->extra_header, strlen(req->extra_header));
 	if (framing == HTTP_BODY_LENGTH) {
 		n = snprintf(num, sizeof(num), "Content-Length: %llu\r\n",
 		    (unsigned long long)length);
@@ -761,7 +763,7 @@ resp_on_message_complete(http_parser *p)
  * the head is complete and clean, 0 when more is needed, -1 if bad.
  */
 static int
-http_response_head_check(struct evbuffer *in)
+http_response_head_check(struct evbuffer *in, size_t *status_line)
 {
 	struct evbuffer_ptr	 end;
 	const unsigned char	*p;
@@ -774,13 +776,40 @@ http_response_head_check(struct evbuffer *in)
 	if (len > HTTP_RESP_MAX_HEAD ||
 	    (p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
 		return -1;
+	*status_line = 0;
 	for (i = 0; i < len; i++) {
 		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
 			return -1;
 		if (p[i] == '\r' && (i + 1 >= len || p[i + 1] != '\n'))
 			return -1;
+		if (p[i] == '\n' && *status_line == 0)
+			*status_line = i + 1;
 	}
 	return 1;
+}
+
+/*
+ * Relays n parsed bytes; the first time the status line has gone by,
+ * adds r->inject (sockguard's own header line) right after it.
+ */
+static void
+http_response_move(struct http_response *r, struct evbuffer *in,
+    struct evbuffer *out, size_t n)
+{
+	size_t	first;
+
+	if (r->inject != NULL && !r->injected && r->status_line > 0) {
+		first = r->status_line - r->head_moved;
+		if (n >= first) {
+			evbuffer_remove_buffer(in, out, first);
+			evbuffer_add(out, r->inject, strlen(r->inject));
+			r->injected = 1;
+			n -= first;
+		} else
+			r->head_moved += n;
+	}
+	if (n > 0)
+		evbuffer_remove_buffer(in, out, n);
 }
 
 void
@@ -802,7 +831,7 @@ http_response_pump(struct http_response *r, struct evbuffer *in,
 
 	while (max > 0 && evbuffer_get_length(in) > 0) {
 		if (!r->head_checked) {
-			int rc = http_response_head_check(in);
+			int rc = http_response_head_check(in, &r->status_line);
 
 			if (rc != 1)
 				return rc == 0 ? HTTP_RESP_MORE :
@@ -818,7 +847,7 @@ http_response_pump(struct http_response *r, struct evbuffer *in,
 		if (e != HPE_OK && e != HPE_PAUSED)
 			return HTTP_RESP_ERROR;
 		if (done > 0)
-			evbuffer_remove_buffer(in, out, done);
+			http_response_move(r, in, out, done);
 		r->bytes += done;
 		max -= done;
 		if (r->hijack)
@@ -829,9 +858,14 @@ http_response_pump(struct http_response *r, struct evbuffer *in,
 			if (r->status / 100 != 1)
 				return HTTP_RESP_DONE;
 			/* An interim 1xx: the final response follows. */
-			n = (size_t)r->bytes;
-			http_response_init(r, r->head_request);
-			r->bytes = n;
+			{
+				const char *inject = r->inject;
+
+				n = (size_t)r->bytes;
+				http_response_init(r, r->head_request);
+				r->bytes = n;
+				r->inject = inject;
+			}
 			continue;
 		}
 		if (done < n)
@@ -931,18 +965,16 @@ http_json_escape(struct evbuffer *out, const char *s, size_t n)
 	}
 }
 
-void
-http_write_error(struct evbuffer *out, int status, int close_conn,
-    const char *fmt, ...)
+/* Builds a sockguard error response; header may be NULL. */
+static void __attribute__((format(printf, 5, 0)))
+http_vwrite_error(struct evbuffer *out, int status, int close_conn,
+    const char *header, const char *fmt, va_list ap)
 {
 	struct evbuffer	*body;
 	char		 msg[1024];
-	va_list		 ap;
 	int		 n;
 
-	va_start(ap, fmt);
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		n = 0;
 	if ((size_t)n >= sizeof(msg))
@@ -952,11 +984,33 @@ http_write_error(struct evbuffer *out, int status, int close_conn,
 	evbuffer_add(body, "{\"message\":\"sockguard: ", 23);
 	http_json_escape(body, msg, (size_t)n);
 	evbuffer_add(body, "\"}\n", 3);
-	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n%s"
 	    "Content-Type: application/json\r\n"
 	    "Content-Length: %zu\r\n%s\r\n", status, http_status_text(status),
-	    evbuffer_get_length(body), close_conn ? "Connection: close\r\n" :
-	    "");
+	    header != NULL ? header : "", evbuffer_get_length(body),
+	    close_conn ? "Connection: close\r\n" : "");
 	evbuffer_add_buffer(out, body);
 	evbuffer_free(body);
+}
+
+void
+http_write_error(struct evbuffer *out, int status, int close_conn,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	http_vwrite_error(out, status, close_conn, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+http_write_error_hdr(struct evbuffer *out, int status, int close_conn,
+    const char *header, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	http_vwrite_error(out, status, close_conn, header, fmt, ap);
+	va_end(ap);
 }

@@ -44,6 +44,8 @@ struct http_request {
 	const char		*url;		/* into head, url_len bytes */
 	size_t			 url_len;
 	char			*url_forward;	/* owned; forwarded instead */
+	const char		*extra_header;	/* borrowed: a whole header
+						   line sockguard adds */
 	size_t			 path_len;	/* url[0..path_len) is the path */
 	unsigned short		 http_major, http_minor;
 	struct http_header	*hdrs;		/* owned array */
@@ -135,6 +137,11 @@ struct http_response {
 	uint64_t	 bytes;		/* relayed so far */
 	int		 hijack;	/* set by the header callback */
 	int		 head_checked;	/* the whole head was checked */
+	const char	*inject;	/* borrowed: a header line to add
+					   after the status line, or NULL */
+	size_t		 status_line;	/* its length, CRLF included */
+	size_t		 head_moved;	/* head bytes relayed so far */
+	int		 injected;
 	int		 last_was_value;
 	char		 field[16];	/* current header name (prefix) */
 	size_t		 field_len;
@@ -160,6 +167,10 @@ const char *http_status_text(int);
  */
 void	http_write_error(struct evbuffer *out, int status, int close_conn,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same, with a whole header line (e.g. the request id) added. */
+void	http_write_error_hdr(struct evbuffer *out, int status, int close_conn,
+	    const char *header, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
 
 /* Appends s (n bytes) to out as a JSON string body (no quotes). */
 void	http_json_escape(struct evbuffer *out, const char *s, size_t n);

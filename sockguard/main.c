@@ -1,4 +1,5 @@
 /* sockguard: options, signals and the event loop. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +7,7 @@
 #include <unistd.h>
 #include <event2/event.h>
 
+#include "audit.h"
 #include "config.h"
 #include "explain.h"
 #include "log.h"
@@ -17,6 +19,7 @@
 struct mainctx {
 	struct event_base	*base;
 	struct proxy		*px;
+	struct audit		*audit;
 	int			 stopping;
 };
 
@@ -60,6 +63,21 @@ main_sigterm(evutil_socket_t sig, short what, void *arg)
 	proxy_drain(m->px, main_drained, m);
 }
 
+/* SIGUSR1: reopen the audit log (logrotate moved it). */
+static void
+main_sigusr1(evutil_socket_t sig, short what, void *arg)
+{
+	struct mainctx	*m = arg;
+
+	if (m->audit == NULL)
+		return;
+	if (audit_reopen(m->audit) == -1)
+		log_err("SIGUSR1: cannot reopen the audit log: %s; still "
+		    "writing to the old file", strerror(errno));
+	else
+		log_info("SIGUSR1: audit log reopened");
+}
+
 /* SIGHUP: live reload arrives with the service issue; say so. */
 static void
 main_sighup(evutil_socket_t sig, short what, void *arg)
@@ -75,7 +93,8 @@ main(int argc, char *argv[])
 	struct config	*conf;
 	struct ruleset	*rules;
 	struct mainctx	 m;
-	struct event	*ev_term, *ev_int, *ev_hup;
+	struct event	*ev_term, *ev_int, *ev_hup, *ev_usr1;
+	struct audit_conf ac;
 	char		 err[1024];
 	int		 ch, check = 0, debug = 0;
 
@@ -122,13 +141,29 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit must fail an audit write, not kill us. */
+	signal(SIGXFSZ, SIG_IGN);
 	memset(&m, 0, sizeof(m));
+	memset(&ac, 0, sizeof(ac));
+	ac.path = conf->audit_path;
+	ac.syslog = conf->audit_syslog;
+	ac.to_stderr = conf->audit_stderr;
+	ac.resolve_names = conf->audit_resolve_names;
+	if ((ac.path != NULL || ac.syslog || ac.to_stderr) &&
+	    audit_open(&ac, &m.audit, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		rules_free(rules);
+		config_free(conf);
+		return 1;
+	}
 	if ((m.base = event_base_new()) == NULL)
 		fatal("cannot create the event loop");
 	m.px = proxy_new(m.base, conf, rules);
+	proxy_set_audit(m.px, m.audit);
 	if (proxy_listen(m.px, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		proxy_free(m.px);
+		audit_close(m.audit);
 		rules_free(rules);
 		config_free(conf);
 		event_base_free(m.base);
@@ -137,9 +172,12 @@ main(int argc, char *argv[])
 	ev_term = evsignal_new(m.base, SIGTERM, main_sigterm, &m);
 	ev_int = evsignal_new(m.base, SIGINT, main_sigterm, &m);
 	ev_hup = evsignal_new(m.base, SIGHUP, main_sighup, &m);
+	ev_usr1 = evsignal_new(m.base, SIGUSR1, main_sigusr1, &m);
 	if (ev_term == NULL || ev_int == NULL || ev_hup == NULL ||
-	    evsignal_add(ev_term, NULL) == -1 ||
-	    evsignal_add(ev_int, NULL) == -1 || evsignal_add(ev_hup, NULL) == -1)
+	    ev_usr1 == NULL || evsignal_add(ev_term, NULL) == -1 ||
+	    evsignal_add(ev_int, NULL) == -1 ||
+	    evsignal_add(ev_hup, NULL) == -1 ||
+	    evsignal_add(ev_usr1, NULL) == -1)
 		fatal("cannot install signal handlers");
 	log_info("sockguard %s ready; upstream %s; rules %s (%zu profiles)",
 	    SOCKGUARD_VERSION, conf->upstream, conf->rules, rules->nprofiles);
@@ -148,7 +186,9 @@ main(int argc, char *argv[])
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);
+	event_free(ev_usr1);
 	proxy_free(m.px);
+	audit_close(m.audit);
 	rules_free(rules);
 	config_free(conf);
 	event_base_free(m.base);

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <errno.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "audit.h"
 #include "config.h"
 #include "docker.h"
 #include "http.h"
@@ -77,6 +79,14 @@ struct session {
 	struct lookup		*sess_lookup;	/* SS_LOOKUP */
 	const char		*sess_op;	/* "exec into", ... */
 	size_t			 sess_discarded; /* SS_DISCARD */
+	/* the current request, for the audit log */
+	char			 sess_rid[17];
+	char			 sess_rid_hdr[48];
+	struct timespec		 sess_t0;
+	struct decision		 sess_dec;	/* what forwarding rests on */
+	json_t			*sess_summary;
+	int			 sess_forwarded; /* "complete" record owed */
+	uint64_t		 sess_hj_in, sess_hj_out; /* stream bytes */
 	char			 sess_version[16];
 	struct bufferevent	*sess_cl;	/* client side */
 	struct bufferevent	*sess_up;	/* upstream, may be NULL */
@@ -103,6 +113,7 @@ struct proxy {
 	struct event_base	*px_base;
 	const struct config	*px_conf;
 	const struct ruleset	*px_rules;
+	struct audit		*px_audit;	/* may be NULL */
 	struct policy_ctx	 px_pctx;
 	const char		**px_own;	/* our socket paths */
 	struct listener		*px_ls;
@@ -136,6 +147,7 @@ static void	sess_abort(struct session *, int, const char *, ...)
 static void	sess_hijack(struct session *);
 static void	sess_upstream_gone(struct session *, int);
 static void	sess_proceed(struct session *);
+static void	sess_audit_complete(struct session *, int);
 static void	sess_discard_body(struct session *);
 static void	sess_hijack_relay(struct session *);
 static void	proxy_check_drained(struct proxy *);
@@ -156,12 +168,107 @@ sess_set_timer(struct session *s, enum sess_timer kind, unsigned ms)
 	evtimer_add(s->sess_timer, &tv);
 }
 
+/* Fills the fields every audit record of the current request shares. */
+static void
+sess_audit_fill(struct session *s, struct audit_rec *rec, const char *stage)
+{
+	struct http_request	*req = &s->sess_req;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->stage = stage;
+	rec->id = s->sess_rid;
+	rec->conn = s->sess_id;
+	rec->ident = &s->sess_ident;
+	rec->profile = s->sess_profile != NULL ? s->sess_profile->name : "";
+	rec->method = req->method != NULL ? req->method : "";
+	rec->path = req->url != NULL ? req->url : "";
+	rec->path_len = req->url != NULL ? req->url_len : 0;
+	rec->api_version = s->sess_version;
+}
+
+/*
+ * Writes the "decision" record of the current request.  Returns -1 if
+ * the audit file could not be written and audit.on_failure is deny.
+ */
+static int
+sess_audit_decision(struct session *s, const struct decision *d,
+    const char *word)
+{
+	struct proxy	*px = s->sess_px;
+	struct audit_rec rec;
+	int		 saved;
+
+	if (px->px_audit == NULL)
+		return 0;
+	sess_audit_fill(s, &rec, "decision");
+	rec.decision = word != NULL ? word : audit_decision(d);
+	rec.rule = d->rule;
+	rec.reason = d->reason;
+	rec.field = d->field;
+	rec.value = d->value;
+	rec.summary = s->sess_summary;
+	if (audit_write(px->px_audit, &rec) == 0)
+		return 0;
+	saved = errno;
+	log_err("audit: cannot write to %s: %s%s",
+	    px->px_conf->audit_path ? px->px_conf->audit_path : "the log",
+	    strerror(saved), px->px_conf->audit_fail_open ? " (forwarding "
+	    "anyway: audit.on_failure is allow)" : "; refusing requests until "
+	    "it can (audit.on_failure: deny)");
+	errno = saved;
+	return px->px_conf->audit_fail_open ? 0 : -1;
+}
+
+/* Writes the "complete" record of a forwarded request. */
+static void
+sess_audit_complete(struct session *s, int status)
+{
+	struct proxy	*px = s->sess_px;
+	struct audit_rec rec;
+	struct timespec	 now;
+
+	s->sess_forwarded = 0;
+	if (px->px_audit == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	sess_audit_fill(s, &rec, "complete");
+	rec.decision = audit_decision(&s->sess_dec);
+	rec.rule = s->sess_dec.rule;
+	rec.reason = s->sess_dec.reason;
+	rec.status = status;
+	rec.bytes_in = s->sess_req.head_len + s->sess_req.body_seen +
+	    s->sess_hj_in;
+	rec.bytes_out = s->sess_resp.bytes + s->sess_hj_out;
+	rec.duration_ms = (double)(now.tv_sec - s->sess_t0.tv_sec) * 1000.0 +
+	    (double)(now.tv_nsec - s->sess_t0.tv_nsec) / 1e6;
+	(void)audit_write(px->px_audit, &rec);
+}
+
+/* Records a request sockguard itself refused as malformed or failed. */
+static void
+sess_audit_error(struct session *s, int status, const char *msg)
+{
+	struct decision	d;
+
+	policy_init(&d, s->sess_profile);
+	d.status = status;
+	snprintf(d.rule, sizeof(d.rule), "http");
+	snprintf(d.reason, sizeof(d.reason), "%d %.40s: %.400s", status,
+	    http_status_text(status), msg);
+	(void)sess_audit_decision(s, &d, "error");
+}
+
 /* Frees a session and everything it owns. */
 static void
 sess_free(struct session *s)
 {
 	struct proxy	*px = s->sess_px;
 
+	if (s->sess_forwarded)
+		sess_audit_complete(s, s->sess_state == SS_HIJACK ?
+		    s->sess_resp.status : s->sess_resp.headers_done ?
+		    s->sess_resp.status : 0);
+	json_decref(s->sess_summary);
 	TAILQ_REMOVE(&px->px_sessions, s, sess_entry);
 	px->px_nsessions--;
 	lookup_cancel(s->sess_lookup);
@@ -226,8 +333,10 @@ sess_abort(struct session *s, int status, const char *fmt, ...)
 	log_info("conn %llu (uid %ld pid %ld): %d %s: %s",
 	    (unsigned long long)s->sess_id, (long)s->sess_uid,
 	    (long)s->sess_pid, status, http_status_text(status), msg);
-	http_write_error(bufferevent_get_output(s->sess_cl), status, 1, "%s",
-	    msg);
+	if (!s->sess_forwarded)
+		sess_audit_error(s, status, msg);
+	http_write_error_hdr(bufferevent_get_output(s->sess_cl), status, 1,
+	    s->sess_rid_hdr, "%s", msg);
 	sess_finish(s);
 }
 
@@ -281,6 +390,21 @@ sess_forward_head(struct session *s, enum http_framing framing,
 	struct http_request	*req = &s->sess_req;
 	int			 close_conn;
 
+	if (!s->sess_forwarded) {
+		/* Recorded before a byte goes upstream, or not forwarded. */
+		if (sess_audit_decision(s, &s->sess_dec, NULL) == -1) {
+			int saved = errno;
+
+			if (!req->body_done)
+				s->sess_close_after = 1;
+			http_write_error_hdr(bufferevent_get_output(s->sess_cl),
+			    503, s->sess_close_after, s->sess_rid_hdr, "the "
+			    "audit log cannot be written (%s); requests are "
+			    "refused until it can", strerror(saved));
+			return -1;
+		}
+		s->sess_forwarded = 1;
+	}
 	if (sess_connect_upstream(s) == -1) {
 		int saved = errno;
 
@@ -289,10 +413,11 @@ sess_forward_head(struct session *s, enum http_framing framing,
 		    s->sess_px->px_conf->upstream, strerror(saved));
 		if (!req->body_done)
 			s->sess_close_after = 1;
-		http_write_error(bufferevent_get_output(s->sess_cl), 502,
-		    s->sess_close_after, "cannot connect to the Docker "
-		    "Engine at %s: %s", s->sess_px->px_conf->upstream,
+		http_write_error_hdr(bufferevent_get_output(s->sess_cl), 502,
+		    s->sess_close_after, s->sess_rid_hdr, "cannot connect to "
+		    "the Docker Engine at %s: %s", s->sess_px->px_conf->upstream,
 		    strerror(saved));
+		sess_audit_complete(s, 502);
 		return -1;
 	}
 	close_conn = !req->keep_alive || s->sess_px->px_draining;
@@ -301,6 +426,7 @@ sess_forward_head(struct session *s, enum http_framing framing,
 	http_request_write_head(req, bufferevent_get_output(s->sess_up),
 	    framing, length, close_conn && !req->upgrade);
 	http_response_init(&s->sess_resp, req->method_id == HTTP_HEAD);
+	s->sess_resp.inject = s->sess_rid_hdr;
 	s->sess_resp_active = 1;
 	return 0;
 }
@@ -336,8 +462,13 @@ sess_decided(struct session *s, const struct decision *d)
 		    "rule %s (profile %s): %s", (unsigned long long)s->sess_id,
 		    (long)s->sess_uid, req->method, (int)req->path_len,
 		    req->url, d->rule, d->profile, d->reason);
-	if (d->allow)
+	if (d->allow) {
+		/* The first (audit-only) denial is what the record shows. */
+		if (!s->sess_dec.denied)
+			s->sess_dec = *d;
 		return 0;
+	}
+	(void)sess_audit_decision(s, d, NULL);
 	log_info("conn %llu (uid %ld pid %ld): %d %s %.*s: rule %s (profile "
 	    "%s): %s", (unsigned long long)s->sess_id, (long)s->sess_uid,
 	    (long)s->sess_pid, d->status, req->method, (int)req->path_len,
@@ -346,12 +477,13 @@ sess_decided(struct session *s, const struct decision *d)
 	    req->content_length > PROXY_DISCARD_MAX)
 		s->sess_close_after = 1;
 	if (d->status == 403)
-		http_write_error(bufferevent_get_output(s->sess_cl), 403,
-		    s->sess_close_after, "denied by rule %s (profile %s): %s",
-		    d->rule, d->profile, d->reason);
+		http_write_error_hdr(bufferevent_get_output(s->sess_cl), 403,
+		    s->sess_close_after, s->sess_rid_hdr, "denied by rule %s "
+		    "(profile %s): %s", d->rule, d->profile, d->reason);
 	else
-		http_write_error(bufferevent_get_output(s->sess_cl), d->status,
-		    s->sess_close_after, "%s", d->reason);
+		http_write_error_hdr(bufferevent_get_output(s->sess_cl),
+		    d->status, s->sess_close_after, s->sess_rid_hdr, "%s",
+		    d->reason);
 	if (s->sess_close_after)
 		sess_finish(s);
 	else if (!req->body_done) {
@@ -390,6 +522,39 @@ sess_discard_body(struct session *s)
 	}
 }
 
+/* The audit summary of a create/exec/service body (no secrets). */
+static void
+sess_summarise(struct session *s, json_t *body)
+{
+	struct policy_request	*pr = &s->sess_preq;
+	const char		*kind = NULL;
+	char			 name[256] = "";
+	size_t			 off, len;
+
+	if (docker_route_match("/containers/create", pr->route,
+	    pr->route_len)) {
+		kind = "container";
+		if (docker_query_get(pr->query, pr->query_len, "name", name,
+		    sizeof(name)) != 1)
+			name[0] = '\0';
+	} else if (docker_route_match("/containers/*/exec", pr->route,
+	    pr->route_len)) {
+		kind = "exec";
+		off = 12;
+		for (len = 0; off + len < pr->route_len &&
+		    pr->route[off + len] != '/'; len++)
+			;
+		snprintf(name, sizeof(name), "%.*s", (int)len,
+		    pr->route + off);
+	} else if (docker_route_match("/services/create", pr->route,
+	    pr->route_len) || docker_route_match("/services/*/update",
+	    pr->route, pr->route_len))
+		kind = "service";
+	if (kind != NULL)
+		s->sess_summary = audit_summary(kind, body,
+		    name[0] != '\0' ? name : NULL);
+}
+
 /*
  * A JSON body has been read whole (or there was none): parse it strictly,
  * decide, and forward exactly what the rules saw.
@@ -424,6 +589,8 @@ sess_body_complete(struct session *s)
 	pr->body = j;
 	pr->body_present = len > 0;
 	policy_body(s->sess_profile, &s->sess_px->px_pctx, pr, &d);
+	if (s->sess_px->px_audit != NULL && j != NULL)
+		sess_summarise(s, j);
 	if (d.allow && d.rewritten && j != NULL) {
 		/* Bind sources resolved: forward what the rules checked. */
 		if ((out = json_dumps(j, JSON_COMPACT)) == NULL) {
@@ -572,6 +739,12 @@ sess_start_request(struct session *s, size_t head_len)
 
 	head = evbuffer_pullup(in, (ev_ssize_t)head_len);
 	s->sess_have_req = 1;
+	audit_new_id(s->sess_rid);
+	snprintf(s->sess_rid_hdr, sizeof(s->sess_rid_hdr),
+	    "X-Sockguard-Request-Id: %s\r\n", s->sess_rid);
+	clock_gettime(CLOCK_MONOTONIC, &s->sess_t0);
+	json_decref(s->sess_summary);
+	s->sess_summary = NULL;
 	if (http_request_parse((const char *)head, head_len, lim, req,
 	    &err) == -1) {
 		evbuffer_drain(in, head_len);
@@ -581,6 +754,8 @@ sess_start_request(struct session *s, size_t head_len)
 	evbuffer_drain(in, head_len);
 	sess_set_timer(s, ST_NONE, 0);
 	s->sess_nreq++;
+	req->extra_header = s->sess_rid_hdr;
+	s->sess_hj_in = s->sess_hj_out = 0;
 	log_debug("conn %llu: %s %.*s", (unsigned long long)s->sess_id,
 	    req->method, (int)req->url_len, req->url);
 	memset(pr, 0, sizeof(*pr));
@@ -593,6 +768,7 @@ sess_start_request(struct session *s, size_t head_len)
 		pr->query_len = req->url_len - req->path_len - 1;
 	}
 	s->sess_profile = rules_profile_for(px->px_rules, &s->sess_ident);
+	policy_init(&s->sess_dec, s->sess_profile);
 	policy_init(&d, s->sess_profile);
 	policy_head(s->sess_profile, &px->px_pctx, pr, &d);
 	if (sess_decided(s, &d) == -1)
@@ -744,6 +920,10 @@ sess_request_done(struct session *s)
 
 	keep = !s->sess_close_after && s->sess_req.keep_alive &&
 	    !px->px_draining;
+	if (s->sess_forwarded)
+		sess_audit_complete(s, s->sess_resp.status);
+	json_decref(s->sess_summary);
+	s->sess_summary = NULL;
 	http_request_clear(&s->sess_req);
 	s->sess_have_req = 0;
 	if (!keep) {
@@ -851,10 +1031,14 @@ sess_hijack_relay(struct session *s)
 	struct evbuffer	*up_in = bufferevent_get_input(s->sess_up);
 	struct evbuffer	*up_out = bufferevent_get_output(s->sess_up);
 
-	if (evbuffer_get_length(up_in) > 0 && !s->sess_cl_shut)
+	if (evbuffer_get_length(up_in) > 0 && !s->sess_cl_shut) {
+		s->sess_hj_out += evbuffer_get_length(up_in);
 		evbuffer_add_buffer(cl_out, up_in);
-	if (evbuffer_get_length(cl_in) > 0 && !s->sess_up_shut)
+	}
+	if (evbuffer_get_length(cl_in) > 0 && !s->sess_up_shut) {
+		s->sess_hj_in += evbuffer_get_length(cl_in);
 		evbuffer_add_buffer(up_out, cl_in);
+	}
 	if (evbuffer_get_length(cl_out) >= PROXY_HIGH_WM) {
 		bufferevent_disable(s->sess_up, EV_READ);
 		s->sess_up_paused = 1;
@@ -1302,6 +1486,12 @@ proxy_drain(struct proxy *px, void (*done)(void *), void *arg)
 	if (px->px_drain_timer != NULL)
 		evtimer_add(px->px_drain_timer, &tv);
 	proxy_check_drained(px);
+}
+
+void
+proxy_set_audit(struct proxy *px, struct audit *audit)
+{
+	px->px_audit = audit;
 }
 
 size_t

@@ -13,6 +13,7 @@ struct event_base;
 struct config;
 struct proxy;
 struct ruleset;
+struct audit;
 
 /* The proxy keeps pointers to conf and rules, which must outlive it. */
 struct proxy	*proxy_new(struct event_base *, const struct config *,
@@ -24,6 +25,8 @@ int		 proxy_listen(struct proxy *, char *err, size_t errlen);
  * requests finish for up to limits.drain_timeout, then calls done(arg).
  */
 void		 proxy_drain(struct proxy *, void (*done)(void *), void *arg);
+/* Records every request in the audit log (NULL: none). */
+void		 proxy_set_audit(struct proxy *, struct audit *);
 size_t		 proxy_sessions(const struct proxy *);
 void		 proxy_free(struct proxy *);
 

@@ -160,9 +160,36 @@ run_idle(struct env *e, int rounds)
 /* ------------------------------------------------------------------ */
 /* Buffers */
 
+#define RID_HDR		"X-Sockguard-Request-Id: "
+#define RID_LINE_LEN	(sizeof(RID_HDR) - 1 + 16 + 2)
+
+/*
+ * Removes sockguard's request id header lines (a random id on every
+ * request and response) from s, checking their shape; returns how many.
+ */
+static size_t
+strip_rid(char *s, size_t *n)
+{
+	char	*p;
+	size_t	 count = 0;
+
+	while ((p = strstr(s, RID_HDR)) != NULL) {
+		if ((size_t)(s + *n - p) < RID_LINE_LEN)
+			break;		/* still arriving */
+		assert_int_equal(strspn(p + sizeof(RID_HDR) - 1,
+		    "0123456789abcdef"), 16);
+		assert_memory_equal(p + RID_LINE_LEN - 2, "\r\n", 2);
+		memmove(p, p + RID_LINE_LEN, (size_t)(s + *n - p) -
+		    RID_LINE_LEN + 1);
+		*n -= RID_LINE_LEN;
+		count++;
+	}
+	return count;
+}
+
 /* Returns buf as a malloc'd NUL-terminated string (length in *len). */
 static char *
-buf_str(struct evbuffer *buf, size_t *len)
+buf_raw(struct evbuffer *buf, size_t *len)
 {
 	size_t	 n = evbuffer_get_length(buf);
 	char	*s = malloc(n + 1);
@@ -170,6 +197,23 @@ buf_str(struct evbuffer *buf, size_t *len)
 	assert_non_null(s);
 	evbuffer_copyout(buf, s, n);
 	s[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return s;
+}
+
+/*
+ * The same, less sockguard's request id lines (a random id on every
+ * request and response; their shape is checked here, and their presence
+ * by test_request_id), so that exact comparisons stay exact.
+ */
+static char *
+buf_str(struct evbuffer *buf, size_t *len)
+{
+	size_t	 n;
+	char	*s = buf_raw(buf, &n);
+
+	strip_rid(s, &n);
 	if (len != NULL)
 		*len = n;
 	return s;
@@ -279,7 +323,7 @@ upconn_parse(struct upconn *uc)
 	size_t		 len, head_len, body_len, total, llen;
 
 	while (!uc->hijacked && evbuffer_get_length(uc->pending) > 0) {
-		s = buf_str(uc->pending, &len);
+		s = buf_raw(uc->pending, &len);
 		if ((end = strstr(s, "\r\n\r\n")) == NULL) {
 			free(s);
 			return;
@@ -874,6 +918,38 @@ test_get_forwarded(void **state)
 	assert_int_equal(proxy_sessions(e->px), 1);
 }
 
+/*
+ * Every request carries one request id to dockerd, and its response
+ * carries the same id back to the client.
+ */
+static void
+test_request_id(void **state)
+{
+	struct env	*e = *state;
+	struct client	*c;
+	struct resp	 r;
+	char		*up, *down, *p, *q;
+	size_t		 ulen, dlen;
+
+	env_start(e, NULL, 1);
+	c = client_new(e);
+	roundtrip(e, c, PING, 0, &r);
+	assert_int_equal(r.status, 200);
+	up = buf_raw(e->up.conns[0].got, &ulen);
+	down = r.head;
+	dlen = strlen(down);
+	assert_int_equal(strip_rid(up, &ulen), 1);
+	free(up);
+	up = buf_raw(e->up.conns[0].got, &ulen);
+	assert_non_null(p = strstr(up, RID_HDR));
+	assert_non_null(q = strstr(down, RID_HDR));
+	assert_memory_equal(p, q, RID_LINE_LEN);
+	/* right after the status line */
+	assert_ptr_equal(q, strstr(down, "\r\n") + 2);
+	(void)dlen;
+	free(up);
+}
+
 /* Keep-alive: later requests use the same upstream connection. */
 static void
 test_keepalive_reuse(void **state)
@@ -939,7 +1015,8 @@ test_pipelined(void **state)
 	    "\r\n\r\nxy"
 	    "GET /d HTTP/1.1\r\nHost: d\r\n\r\n", "forwarded requests");
 	w.c = c;
-	w.n = evbuffer_get_length(e->up.conns[0].sent);
+	/* what dockerd sent, plus a request id line in each response */
+	w.n = evbuffer_get_length(e->up.conns[0].sent) + 4 * RID_LINE_LEN;
 	WAIT(e, cond_client_bytes, &w, "four responses");
 	/* In order, byte for byte. */
 	assert_true(buf_same(c->in, e->up.conns[0].sent));
@@ -1600,6 +1677,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_get_forwarded),
+		T(test_request_id),
 		T(test_keepalive_reuse),
 		T(test_pipelined),
 		T(test_smuggling_refused),
