@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <math.h>
@@ -816,31 +817,50 @@ audit_format(const struct audit_rec *r, char *buf, size_t len,
 	return o.n;
 }
 
-/* Random per-process prefix, then a counter: 16 hex digits. */
+static int	audit_id_ready;
+
+/* In a forked child: draw a new prefix before the next id. */
+static void
+audit_id_forked(void)
+{
+	audit_id_ready = 0;
+}
+
+/*
+ * Random per-process prefix, then a counter: 16 hex digits.  A fork is
+ * noticed through pthread_atfork(), not a getpid(2) per request.
+ */
 void
 audit_new_id(char out[17])
 {
+	static const char hex[] = "0123456789abcdef";
 	static uint32_t	 prefix, counter;
-	static pid_t	 owner;
-	static int	 ready;
+	static int	 registered;
 	struct timespec	 ts;
-	pid_t		 pid = getpid();
+	uint64_t	 v;
+	int		 i;
 
-	if (!ready || owner != pid || counter == UINT32_MAX) {
+	if (!registered) {
+		pthread_atfork(NULL, NULL, audit_id_forked);
+		registered = 1;
+	}
+	if (!audit_id_ready || counter == UINT32_MAX) {
 		if (getrandom(&prefix, sizeof(prefix), GRND_NONBLOCK) !=
 		    (ssize_t)sizeof(prefix)) {
 			/* Early boot: unique enough per process. */
 			clock_gettime(CLOCK_REALTIME, &ts);
 			prefix = (uint32_t)ts.tv_nsec ^
 			    ((uint32_t)ts.tv_sec << 11) ^
-			    ((uint32_t)pid * 2654435761u);
+			    ((uint32_t)getpid() * 2654435761u);
 		}
 		counter = 0;
-		owner = pid;
-		ready = 1;
+		audit_id_ready = 1;
 	}
 	counter++;
-	snprintf(out, 17, "%08x%08x", (unsigned)prefix, (unsigned)counter);
+	v = ((uint64_t)prefix << 32) | counter;
+	for (i = 15; i >= 0; i--, v >>= 4)
+		out[i] = hex[v & 15];
+	out[16] = '\0';
 }
 
 /* Sets dst[key] to v (a new reference) unless v is NULL. */

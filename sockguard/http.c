@@ -294,6 +294,11 @@ http_check_headers(struct http_request *req, struct http_error *err)
 				return http_fail(err, 417, "the only "
 				    "expectation supported is 100-continue");
 			req->expect_continue = 1;
+		} else if (hdr_is(h, "connection")) {
+			if (!hdr_value_is(h, "close") &&
+			    !hdr_value_is(h, "keep-alive") &&
+			    !hdr_value_is(h, "upgrade"))
+				req->conn_lists = 1;
 		} else if (hdr_is(h, "upgrade")) {
 			if (req->upgrade_hdr != NULL)
 				return http_fail(err, 400, "Upgrade is given "
@@ -434,10 +439,19 @@ http_connection_lists(const struct http_request *req,
 	return 0;
 }
 
+/* First letters of the hop-by-hop names below (either case). */
+static const unsigned char http_hop_first[256] = {
+	['c'] = 1, ['C'] = 1, ['k'] = 1, ['K'] = 1, ['p'] = 1, ['P'] = 1,
+	['t'] = 1, ['T'] = 1, ['u'] = 1, ['U'] = 1, ['e'] = 1, ['E'] = 1,
+	['x'] = 1, ['X'] = 1,
+};
+
 /* Headers that describe one hop and are rewritten by sockguard. */
 static int
 http_hop_header(const struct http_request *req, const struct http_header *h)
 {
+	if (h->name_len > 0 && !http_hop_first[(unsigned char)h->name[0]])
+		return req->conn_lists && http_connection_lists(req, h);
 	static const char *hop[] = { "connection", "keep-alive",
 	    "proxy-connection", "te", "trailer", "transfer-encoding",
 	    "upgrade", "content-length", "expect", "proxy-authorization",
@@ -447,53 +461,71 @@ http_hop_header(const struct http_request *req, const struct http_header *h)
 	for (i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
 		if (hdr_is(h, hop[i]))
 			return 1;
-	return http_connection_lists(req, h);
+	return req->conn_lists && http_connection_lists(req, h);
+}
+
+/* Appends n bytes at *p (the caller reserved room for them). */
+static void
+put(char **p, const void *s, size_t n)
+{
+	memcpy(*p, s, n);
+	*p += n;
 }
 
 void
 http_request_write_head(const struct http_request *req, struct evbuffer *out,
     enum http_framing framing, uint64_t length, int close_conn)
 {
-	size_t	i;
-	char	num[48];
-	int	n;
+	struct evbuffer_iovec	 v;
+	size_t			 i, room;
+	char			*p, num[48];
+	int			 n;
 
-	evbuffer_add(out, req->method, strlen(req->method));
-	evbuffer_add(out, " ", 1);
+	/* One reserved region and one commit: a single buffer callback. */
+	room = req->head_len + 128 + (req->url_forward != NULL ?
+	    strlen(req->url_forward) : 0) + (req->extra_header != NULL ?
+	    strlen(req->extra_header) : 0);
+	if (evbuffer_reserve_space(out, (ev_ssize_t)room, &v, 1) < 1)
+		return;
+	p = v.iov_base;
+	put(&p, req->method, strlen(req->method));
+	put(&p, " ", 1);
 	if (req->url_forward != NULL)
-		evbuffer_add(out, req->url_forward, strlen(req->url_forward));
+		put(&p, req->url_forward, strlen(req->url_forward));
 	else
-		evbuffer_add(out, req->url, req->url_len);
-	evbuffer_add(out, req->http_minor == 0 ? " HTTP/1.0\r\n" :
-	    " HTTP/1.1\r\n", 11);
+		put(&p, req->url, req->url_len);
+	put(&p, req->http_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n",
+	    11);
 	for (i = 0; i < req->nhdrs; i++) {
 		const struct http_header *h = &req->hdrs[i];
 
 		if (http_hop_header(req, h))
 			continue;
-		evbuffer_add(out, h->name, h->name_len);
-		evbuffer_add(out, ": ", 2);
-		evbuffer_add(out, h->value, h->value_len);
-		evbuffer_add(out, "\r\n", 2);
+		put(&p, h->name, h->name_len);
+		put(&p, ": ", 2);
+		put(&p, h->value, h->value_len);
+		put(&p, "\r\n", 2);
 	}
 	if (req->extra_header != NULL)
-		evbuffer_add(out, req->extra_header, strlen(req->extra_header));
+		put(&p, req->extra_header, strlen(req->extra_header));
 	if (framing == HTTP_BODY_LENGTH) {
 		n = snprintf(num, sizeof(num), "Content-Length: %llu\r\n",
 		    (unsigned long long)length);
-		evbuffer_add(out, num, (size_t)n);
+		put(&p, num, (size_t)n);
 	} else if (framing == HTTP_BODY_CHUNKED)
-		evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
+		put(&p, "Transfer-Encoding: chunked\r\n", 28);
 	if (req->upgrade) {
-		evbuffer_add(out, "Connection: Upgrade\r\nUpgrade: ", 30);
-		evbuffer_add(out, req->upgrade_hdr->value,
-		    req->upgrade_hdr->value_len);
-		evbuffer_add(out, "\r\n", 2);
+		/* The Upgrade value came from the head: it fits the room. */
+		put(&p, "Connection: Upgrade\r\nUpgrade: ", 30);
+		put(&p, req->upgrade_hdr->value, req->upgrade_hdr->value_len);
+		put(&p, "\r\n", 2);
 	} else if (close_conn)
-		evbuffer_add(out, "Connection: close\r\n", 19);
+		put(&p, "Connection: close\r\n", 19);
 	else if (req->http_minor == 0)
-		evbuffer_add(out, "Connection: keep-alive\r\n", 24);
-	evbuffer_add(out, "\r\n", 2);
+		put(&p, "Connection: keep-alive\r\n", 24);
+	put(&p, "\r\n", 2);
+	v.iov_len = (size_t)(p - (char *)v.iov_base);
+	evbuffer_commit_space(out, &v, 1);
 }
 
 /* The states of the chunked decoder (RFC 9112 7.1). */

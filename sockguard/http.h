@@ -56,6 +56,8 @@ struct http_request {
 	int			 upgrade;	/* Connection: upgrade */
 	const struct http_header *upgrade_hdr;
 	int			 expect_continue;
+	int			 conn_lists;	/* Connection names other
+						   headers (or several tokens) */
 
 	http_parser		 parser;	/* of the head */
 	size_t			 scratch_hdrs;	/* allocated hdrs */

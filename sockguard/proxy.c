@@ -87,6 +87,8 @@ struct session {
 	json_t			*sess_summary;
 	int			 sess_forwarded; /* "complete" record owed */
 	uint64_t		 sess_hj_in, sess_hj_out; /* stream bytes */
+	int			 sess_depth;	/* callbacks running on it */
+	int			 sess_dead;	/* freed once they return */
 	char			 sess_version[16];
 	struct bufferevent	*sess_cl;	/* client side */
 	struct bufferevent	*sess_up;	/* upstream, may be NULL */
@@ -147,6 +149,11 @@ static void	sess_abort(struct session *, int, const char *, ...)
 static void	sess_hijack(struct session *);
 static void	sess_upstream_gone(struct session *, int);
 static void	sess_proceed(struct session *);
+static void	sess_destroy(struct session *);
+static void	sess_hijack_eof(struct session *);
+static void	sess_enter(struct session *);
+static void	sess_leave(struct session *);
+static void	bev_flush(struct bufferevent *);
 static void	sess_audit_complete(struct session *, int);
 static void	sess_discard_body(struct session *);
 static void	sess_hijack_relay(struct session *);
@@ -258,9 +265,30 @@ sess_audit_error(struct session *s, int status, const char *msg)
 	(void)sess_audit_decision(s, &d, "error");
 }
 
-/* Frees a session and everything it owns. */
+/*
+ * Ends a session.  Inside one of its callbacks (sess_depth > 0) it is
+ * only marked, and freed when the outermost callback returns, so code
+ * that unwinds never touches freed memory.
+ */
 static void
 sess_free(struct session *s)
+{
+	if (s->sess_depth > 0) {
+		if (!s->sess_dead) {
+			s->sess_dead = 1;
+			bufferevent_disable(s->sess_cl, EV_READ | EV_WRITE);
+			if (s->sess_up != NULL)
+				bufferevent_disable(s->sess_up,
+				    EV_READ | EV_WRITE);
+		}
+		return;
+	}
+	sess_destroy(s);
+}
+
+/* Frees a session and everything it owns. */
+static void
+sess_destroy(struct session *s)
 {
 	struct proxy	*px = s->sess_px;
 
@@ -312,6 +340,7 @@ sess_finish(struct session *s)
 	s->sess_state = SS_CLOSING;
 	sess_drop_upstream(s);
 	bufferevent_disable(s->sess_cl, EV_READ);
+	bev_flush(s->sess_cl);
 	if (evbuffer_get_length(bufferevent_get_output(s->sess_cl)) == 0) {
 		sess_close(s, "done");
 		return;
@@ -374,7 +403,10 @@ sess_connect_upstream(struct session *s)
 	bufferevent_setcb(bev, up_read_cb, up_write_cb, up_event_cb, s);
 	bufferevent_setwatermark(bev, EV_WRITE, PROXY_LOW_WM, 0);
 	bufferevent_set_max_single_read(bev, PROXY_READ_MAX);
-	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	/* Writes go through bev_flush(); libevent enables EV_WRITE on new
+	 * socket bufferevents, which would arm it for every write. */
+	bufferevent_disable(bev, EV_WRITE);
+	bufferevent_enable(bev, EV_READ);
 	s->sess_up = bev;
 	return 0;
 }
@@ -640,7 +672,7 @@ sess_container_segment(const struct policy_request *pr, size_t *off,
  * request by the container's full id.
  */
 static void
-sess_lookup_cb(void *arg, int status, json_t *inspect, const char *err)
+sess_lookup_run(void *arg, int status, json_t *inspect, const char *err)
 {
 	struct session		*s = arg;
 	struct http_request	*req = &s->sess_req;
@@ -694,6 +726,17 @@ sess_lookup_cb(void *arg, int status, json_t *inspect, const char *err)
 	    (int)(req->url_len - req->path_len), req->url + req->path_len);
 	s->sess_state = SS_HEAD;
 	sess_proceed(s);
+}
+
+/* The lookup's answer, with the session held. */
+static void
+sess_lookup_cb(void *arg, int status, json_t *inspect, const char *err)
+{
+	struct session	*s = arg;
+
+	sess_enter(s);
+	sess_lookup_run(arg, status, inspect, err);
+	sess_leave(s);
 }
 
 /* Asks dockerd which container the request names, and what it is. */
@@ -1047,14 +1090,23 @@ sess_hijack_relay(struct session *s)
 		bufferevent_disable(s->sess_cl, EV_READ);
 		s->sess_cl_paused = 1;
 	}
+	bev_flush(s->sess_cl);
+	bev_flush(s->sess_up);
+	sess_hijack_eof(s);
+}
+
+/* Half-closes, passed on once what came before them is written. */
+static void
+sess_hijack_eof(struct session *s)
+{
 	/* Client sent EOF (stdin closed): pass it on once flushed. */
-	if (s->sess_cl_eof && !s->sess_up_shut &&
-	    evbuffer_get_length(up_out) == 0) {
+	if (s->sess_cl_eof && !s->sess_up_shut && evbuffer_get_length(
+	    bufferevent_get_output(s->sess_up)) == 0) {
 		bev_shutdown_write(s->sess_up);
 		s->sess_up_shut = 1;
 	}
-	if (s->sess_up_eof && !s->sess_cl_shut &&
-	    evbuffer_get_length(cl_out) == 0) {
+	if (s->sess_up_eof && !s->sess_cl_shut && evbuffer_get_length(
+	    bufferevent_get_output(s->sess_cl)) == 0) {
 		bev_shutdown_write(s->sess_cl);
 		s->sess_cl_shut = 1;
 	}
@@ -1063,9 +1115,77 @@ sess_hijack_relay(struct session *s)
 		sess_close(s, "stream ended");
 }
 
+/*
+ * Writes what is queued for a peer now, instead of waiting for the event
+ * loop to report the socket writable: that wait cost a loop iteration
+ * and two epoll_ctl(2) calls per direction per request.  EV_WRITE is
+ * armed only for what the socket would not take; the write callbacks
+ * disarm it once the output is empty again.
+ */
+static void
+bev_flush(struct bufferevent *bev)
+{
+	struct evbuffer	*out = bufferevent_get_output(bev);
+	int		 n;
+
+	if (evbuffer_get_length(out) == 0 ||
+	    (bufferevent_get_enabled(bev) & EV_WRITE))
+		return;
+	/* A socket bufferevent keeps its output's front frozen between its
+	 * own writes; it thaws it the same way around each one. */
+	evbuffer_unfreeze(out, 1);
+	n = evbuffer_write(out, bufferevent_getfd(bev));
+	evbuffer_freeze(out, 1);
+	if (n == -1 && errno != EAGAIN && errno != EINTR) {
+		/* libevent's own write will meet the error and report it. */
+		bufferevent_enable(bev, EV_WRITE);
+		return;
+	}
+	if (evbuffer_get_length(out) > 0)
+		bufferevent_enable(bev, EV_WRITE);
+}
+
+/* A write callback: once the output is empty, go back to direct writes. */
+static void
+bev_write_done(struct bufferevent *bev)
+{
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		bufferevent_disable(bev, EV_WRITE);
+}
+
+/* Entering one of the session's callbacks. */
+static void
+sess_enter(struct session *s)
+{
+	s->sess_depth++;
+}
+
+/*
+ * Leaving it: free a session that ended meanwhile, else write what was
+ * queued, and finish what waited for the output to drain.
+ */
+static void
+sess_leave(struct session *s)
+{
+	if (--s->sess_depth > 0)
+		return;
+	if (s->sess_dead) {
+		sess_destroy(s);
+		return;
+	}
+	bev_flush(s->sess_cl);
+	if (s->sess_up != NULL)
+		bev_flush(s->sess_up);
+	if (s->sess_state == SS_CLOSING &&
+	    evbuffer_get_length(bufferevent_get_output(s->sess_cl)) == 0)
+		sess_destroy(s);
+	else if (s->sess_state == SS_HIJACK)
+		sess_hijack_eof(s);
+}
+
 /* Client bytes arrived. */
 static void
-cl_read_cb(struct bufferevent *bev, void *arg)
+cl_read_run(struct bufferevent *bev, void *arg)
 {
 	struct session	*s = arg;
 
@@ -1093,7 +1213,7 @@ cl_read_cb(struct bufferevent *bev, void *arg)
 
 /* The client's output drained below the low mark (or to empty). */
 static void
-cl_write_cb(struct bufferevent *bev, void *arg)
+cl_write_run(struct bufferevent *bev, void *arg)
 {
 	struct session	*s = arg;
 
@@ -1124,7 +1244,7 @@ cl_write_cb(struct bufferevent *bev, void *arg)
 
 /* Client EOF or error. */
 static void
-cl_event_cb(struct bufferevent *bev, short what, void *arg)
+cl_event_run(struct bufferevent *bev, short what, void *arg)
 {
 	struct session	*s = arg;
 
@@ -1150,7 +1270,7 @@ cl_event_cb(struct bufferevent *bev, short what, void *arg)
 
 /* Upstream bytes arrived. */
 static void
-up_read_cb(struct bufferevent *bev, void *arg)
+up_read_run(struct bufferevent *bev, void *arg)
 {
 	struct session	*s = arg;
 
@@ -1170,7 +1290,7 @@ up_read_cb(struct bufferevent *bev, void *arg)
 
 /* The upstream's output drained below the low mark. */
 static void
-up_write_cb(struct bufferevent *bev, void *arg)
+up_write_run(struct bufferevent *bev, void *arg)
 {
 	struct session	*s = arg;
 
@@ -1221,7 +1341,7 @@ sess_upstream_gone(struct session *s, int error)
 
 /* Upstream EOF or error. */
 static void
-up_event_cb(struct bufferevent *bev, short what, void *arg)
+up_event_run(struct bufferevent *bev, short what, void *arg)
 {
 	struct session	*s = arg;
 
@@ -1255,12 +1375,57 @@ up_event_cb(struct bufferevent *bev, short what, void *arg)
 		sess_upstream_gone(s, 0);
 }
 
+/*
+ * libevent's entry points into a session: each runs its handler with the
+ * session held (sess_enter/sess_leave), so that a session ended inside is
+ * freed only afterwards, and queued output is written on the way out.
+ */
+#define SESS_BEV_CB(name, run, write_cb)				\
+static void								\
+name(struct bufferevent *bev, void *arg)				\
+{									\
+	struct session	*s = arg;					\
+									\
+	sess_enter(s);							\
+	run(bev, arg);							\
+	if ((write_cb) && !s->sess_dead)				\
+		bev_write_done(bev);					\
+	sess_leave(s);							\
+}
+SESS_BEV_CB(cl_read_cb, cl_read_run, 0)
+SESS_BEV_CB(cl_write_cb, cl_write_run, 1)
+SESS_BEV_CB(up_read_cb, up_read_run, 0)
+SESS_BEV_CB(up_write_cb, up_write_run, 1)
+
+/* The same for EOF and errors. */
+static void
+cl_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct session	*s = arg;
+
+	sess_enter(s);
+	cl_event_run(bev, what, arg);
+	sess_leave(s);
+}
+
+/* The same for the upstream's EOF and errors. */
+static void
+up_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct session	*s = arg;
+
+	sess_enter(s);
+	up_event_run(bev, what, arg);
+	sess_leave(s);
+}
+
 /* Idle, header and flush timeouts. */
 static void
 sess_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct session	*s = arg;
 
+	sess_enter(s);
 	switch (s->sess_timer_kind) {
 	case ST_IDLE:
 		sess_close(s, "idle timeout");
@@ -1275,6 +1440,7 @@ sess_timer_cb(evutil_socket_t fd, short what, void *arg)
 	case ST_NONE:
 		break;
 	}
+	sess_leave(s);
 }
 
 /* Answers 503 on a connection we will not serve, without blocking. */
@@ -1346,7 +1512,8 @@ proxy_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	bufferevent_setwatermark(s->sess_cl, EV_WRITE, PROXY_LOW_WM, 0);
 	bufferevent_setwatermark(s->sess_cl, EV_READ, 0, PROXY_HIGH_WM);
 	bufferevent_set_max_single_read(s->sess_cl, PROXY_READ_MAX);
-	bufferevent_enable(s->sess_cl, EV_READ | EV_WRITE);
+	bufferevent_disable(s->sess_cl, EV_WRITE);	/* see bev_flush() */
+	bufferevent_enable(s->sess_cl, EV_READ);
 	s->sess_state = SS_HEAD;
 	sess_set_timer(s, ST_IDLE, px->px_conf->limits.idle_timeout_ms);
 	log_debug("conn %llu: accepted on %s (uid %ld gid %ld pid %ld)",
