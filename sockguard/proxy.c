@@ -6,6 +6,7 @@
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <errno.h>
 #include <time.h>
@@ -362,6 +363,12 @@ sess_abort(struct session *s, int status, const char *fmt, ...)
 	log_info("conn %llu (uid %ld pid %ld): %d %s: %s",
 	    (unsigned long long)s->sess_id, (long)s->sess_uid,
 	    (long)s->sess_pid, status, http_status_text(status), msg);
+	if (!s->sess_have_req) {
+		/* Refused before a head parsed: a request of its own. */
+		audit_new_id(s->sess_rid);
+		snprintf(s->sess_rid_hdr, sizeof(s->sess_rid_hdr),
+		    "X-Sockguard-Request-Id: %s\r\n", s->sess_rid);
+	}
 	if (!s->sess_forwarded)
 		sess_audit_error(s, status, msg);
 	http_write_error_hdr(bufferevent_get_output(s->sess_cl), status, 1,
@@ -579,9 +586,16 @@ sess_summarise(struct session *s, json_t *body)
 		snprintf(name, sizeof(name), "%.*s", (int)len,
 		    pr->route + off);
 	} else if (docker_route_match("/services/create", pr->route,
-	    pr->route_len) || docker_route_match("/services/*/update",
-	    pr->route, pr->route_len))
+	    pr->route_len))
 		kind = "service";
+	else if (docker_route_match("/services/*/update", pr->route,
+	    pr->route_len)) {
+		kind = "service";
+		for (len = 0; 10 + len < pr->route_len &&
+		    pr->route[10 + len] != '/'; len++)
+			;
+		snprintf(name, sizeof(name), "%.*s", (int)len, pr->route + 10);
+	}
 	if (kind != NULL)
 		s->sess_summary = audit_summary(kind, body,
 		    name[0] != '\0' ? name : NULL);
@@ -693,13 +707,17 @@ sess_lookup_run(void *arg, int status, json_t *inspect, const char *err)
 		return;
 	}
 	if (status != 200) {
+		char	 why[300];
+
 		msg = json_field(inspect, "message");
 		if (!req->body_done)
 			s->sess_close_after = 1;
-		http_write_error(bufferevent_get_output(s->sess_cl), status,
-		    s->sess_close_after, "%s", json_is_string(msg) ?
+		snprintf(why, sizeof(why), "%s", json_is_string(msg) ?
 		    json_string_value(msg) : "the Docker Engine refused to "
 		    "describe the container");
+		sess_audit_error(s, status, why);
+		http_write_error_hdr(bufferevent_get_output(s->sess_cl), status,
+		    s->sess_close_after, s->sess_rid_hdr, "%s", why);
 		if (s->sess_close_after)
 			sess_finish(s);
 		else
@@ -1145,6 +1163,48 @@ bev_flush(struct bufferevent *bev)
 		bufferevent_enable(bev, EV_WRITE);
 }
 
+/*
+ * libevent 2.1 reads at most 4096 bytes per readiness (EVBUFFER_MAX_READ):
+ * a 1 GiB stream would take 262,144 reads and callbacks.  When a read
+ * came back full, read on into the same input in large blocks, up to max
+ * bytes, thawing the input's frozen end as libevent does around its own
+ * reads.  EOF and errors are left for libevent's next read to report.
+ */
+static void
+bev_read_more(struct bufferevent *bev, size_t max)
+{
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct evbuffer_iovec	 v[2];
+	size_t			 total = 0, want, got, left;
+	ssize_t			 r;
+	int			 n, i;
+
+	if (evbuffer_get_length(in) < 4096)
+		return;			/* a small message: nothing pending */
+	evbuffer_unfreeze(in, 0);
+	while (total < max) {
+		want = max - total < 65536 ? max - total : 65536;
+		if ((n = evbuffer_reserve_space(in, (ev_ssize_t)want, v, 2)) < 1)
+			break;
+		r = readv(bufferevent_getfd(bev), (struct iovec *)v, n);
+		if (r <= 0) {
+			evbuffer_commit_space(in, v, 0);
+			break;
+		}
+		got = (size_t)r;
+		for (i = 0, left = got; i < n; i++) {
+			if (v[i].iov_len > left)
+				v[i].iov_len = left;
+			left -= v[i].iov_len;
+		}
+		evbuffer_commit_space(in, v, n);
+		total += got;
+		if (got < want)
+			break;
+	}
+	evbuffer_freeze(in, 0);
+}
+
 /* A write callback: once the output is empty, go back to direct writes. */
 static void
 bev_write_done(struct bufferevent *bev)
@@ -1387,6 +1447,8 @@ name(struct bufferevent *bev, void *arg)				\
 	struct session	*s = arg;					\
 									\
 	sess_enter(s);							\
+	if (!(write_cb) && (bufferevent_get_enabled(bev) & EV_READ))	\
+		bev_read_more(bev, PROXY_READ_MAX);			\
 	run(bev, arg);							\
 	if ((write_cb) && !s->sess_dead)				\
 		bev_write_done(bev);					\
