@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "xmalloc.h"
+#include "yamlfile.h"
 
 #define CONFIG_MAX_FILE		(1024 * 1024)
 
@@ -212,51 +213,38 @@ cfg_mode(struct cfgctx *c, yaml_node_t *n, mode_t *out)
 	return 0;
 }
 
-/* Resolves a user name or number. */
+/*
+ * Resolves a user or group (what: "owner" or "group") given by number or
+ * by name; a number is taken as it is, without a look-up.
+ */
 static int
-cfg_owner(struct cfgctx *c, yaml_node_t *n, uid_t *out)
+cfg_id(struct cfgctx *c, yaml_node_t *n, const char *what, unsigned *out)
 {
 	const char	*s;
 	struct passwd	*pw;
-	char		*end;
-	unsigned long	 v;
-
-	if ((s = cfg_scalar(c, n, "owner")) == NULL)
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (isdigit((unsigned char)*s) && *end == '\0' && errno == 0 &&
-	    v < UINT_MAX) {
-		*out = (uid_t)v;
-		return 0;
-	}
-	if ((pw = getpwnam(s)) == NULL)
-		return cfg_error(c, n, "owner: no such user \"%s\"", s);
-	*out = pw->pw_uid;
-	return 0;
-}
-
-/* Resolves a group name or number. */
-static int
-cfg_group(struct cfgctx *c, yaml_node_t *n, gid_t *out)
-{
-	const char	*s;
 	struct group	*gr;
 	char		*end;
 	unsigned long	 v;
 
-	if ((s = cfg_scalar(c, n, "group")) == NULL)
+	if ((s = cfg_scalar(c, n, what)) == NULL)
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (isdigit((unsigned char)*s) && *end == '\0' && errno == 0 &&
 	    v < UINT_MAX) {
-		*out = (gid_t)v;
+		*out = (unsigned)v;
 		return 0;
 	}
-	if ((gr = getgrnam(s)) == NULL)
-		return cfg_error(c, n, "group: no such group \"%s\"", s);
-	*out = gr->gr_gid;
+	if (what[0] == 'o') {
+		if ((pw = getpwnam(s)) == NULL)
+			return cfg_error(c, n, "owner: no such user \"%s\"", s);
+		*out = pw->pw_uid;
+	} else {
+		if ((gr = getgrnam(s)) == NULL)
+			return cfg_error(c, n, "group: no such group \"%s\"",
+			    s);
+		*out = gr->gr_gid;
+	}
 	return 0;
 }
 
@@ -309,14 +297,19 @@ cfg_listen_one(struct cfgctx *c, yaml_node_t *n, struct listen_conf *l)
 		} else if (strcmp(key, "mode") == 0) {
 			if (cfg_mode(c, v, &l->mode) == -1)
 				return -1;
-		} else if (strcmp(key, "owner") == 0) {
-			if (cfg_owner(c, v, &l->owner) == -1)
+		} else if (strcmp(key, "owner") == 0 ||
+		    strcmp(key, "group") == 0) {
+			unsigned id = 0;
+
+			if (cfg_id(c, v, key, &id) == -1)
 				return -1;
-			l->has_owner = 1;
-		} else if (strcmp(key, "group") == 0) {
-			if (cfg_group(c, v, &l->group) == -1)
-				return -1;
-			l->has_group = 1;
+			if (key[0] == 'o') {
+				l->owner = (uid_t)id;
+				l->has_owner = 1;
+			} else {
+				l->group = (gid_t)id;
+				l->has_group = 1;
+			}
 		} else
 			return cfg_error(c, k, "unknown listen key \"%s\" "
 			    "(expected unix, name, mode, owner, group)", key);
@@ -580,53 +573,6 @@ config_defaults(struct limits *lim)
 	lim->drain_timeout_ms = 10000;
 }
 
-/*
- * Reports a libyaml error at its line:column.  Reader errors (bad bytes)
- * carry only a byte offset: count lines up to it.
- */
-static void
-config_yaml_error(const char *name, yaml_parser_t *p,
-    const unsigned char *buf, size_t len, char *err, size_t errlen)
-{
-	size_t	line = p->problem_mark.line + 1, col = p->problem_mark.column + 1;
-	size_t	i;
-
-	if (p->error == YAML_READER_ERROR) {
-		line = col = 1;
-		for (i = 0; i < p->problem_offset && i < len; i++) {
-			if (buf[i] == '\n') {
-				line++;
-				col = 1;
-			} else if ((buf[i] & 0xc0) != 0x80)
-				col++;
-		}
-	}
-	snprintf(err, errlen, "%s:%zu:%zu: %s", name, line, col,
-	    p->problem ? p->problem : "invalid YAML");
-}
-
-/* A configuration is one YAML document: anything after it is an error. */
-static int
-config_single_document(const char *name, yaml_parser_t *p,
-    const unsigned char *buf, size_t len, char *err, size_t errlen)
-{
-	yaml_document_t	next;
-	yaml_node_t	*root;
-
-	if (!yaml_parser_load(p, &next)) {
-		config_yaml_error(name, p, buf, len, err, errlen);
-		return -1;
-	}
-	root = yaml_document_get_root_node(&next);
-	if (root != NULL)
-		snprintf(err, errlen, "%s:%zu:%zu: a second YAML document; "
-		    "the configuration is one document", name,
-		    (size_t)root->start_mark.line + 1,
-		    (size_t)root->start_mark.column + 1);
-	yaml_document_delete(&next);
-	return root != NULL ? -1 : 0;
-}
-
 int
 config_parse(const char *name, const unsigned char *buf, size_t len,
     struct config **out, char *err, size_t errlen)
@@ -645,12 +591,12 @@ config_parse(const char *name, const unsigned char *buf, size_t len,
 	}
 	yaml_parser_set_input_string(&parser, buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		config_yaml_error(name, &parser, buf, len, err, errlen);
+		yamlfile_error(name, &parser, buf, len, err, errlen);
 		yaml_parser_delete(&parser);
 		return -1;
 	}
-	if (config_single_document(name, &parser, buf, len, err, errlen)
-	    == -1) {
+	if (yamlfile_one_document(name, "the configuration", &parser, buf,
+	    len, err, errlen) == -1) {
 		yaml_document_delete(&doc);
 		yaml_parser_delete(&parser);
 		return -1;
@@ -673,26 +619,14 @@ config_parse(const char *name, const unsigned char *buf, size_t len,
 int
 config_load(const char *file, struct config **out, char *err, size_t errlen)
 {
-	FILE		*fp;
 	unsigned char	*buf;
 	size_t		 len;
 	int		 r;
 
 	*out = NULL;
-	if ((fp = fopen(file, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+	if ((buf = yamlfile_read(file, CONFIG_MAX_FILE, &len, err, errlen))
+	    == NULL)
 		return -1;
-	}
-	buf = xmalloc(CONFIG_MAX_FILE + 1);
-	len = fread(buf, 1, CONFIG_MAX_FILE + 1, fp);
-	if (ferror(fp) || len > CONFIG_MAX_FILE) {
-		snprintf(err, errlen, "%s: %s", file, ferror(fp) ?
-		    strerror(errno) : "larger than 1 MiB");
-		fclose(fp);
-		free(buf);
-		return -1;
-	}
-	fclose(fp);
 	r = config_parse(file, buf, len, out, err, errlen);
 	free(buf);
 	return r;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "docker.h"
+#include "uri.h"
 
 /* POST routes whose body is JSON that the rules may inspect. */
 static const char *json_routes[] = {
@@ -113,19 +114,6 @@ docker_body_is_json(const char *method, const char *route, size_t len)
 	return 0;
 }
 
-/* Value of a hex digit, or -1. */
-static int
-docker_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes q[0..n) (query encoding) into out; -1 if malformed or long. */
 static int
 docker_query_decode(const char *q, size_t n, char *out, size_t outlen)
@@ -140,8 +128,8 @@ docker_query_decode(const char *q, size_t n, char *out, size_t outlen)
 		else if (c == '%') {
 			if (i + 2 >= n)
 				return -1;
-			if ((hi = docker_hex(q[i + 1])) < 0 ||
-			    (lo = docker_hex(q[i + 2])) < 0)
+			if ((hi = uri_hex(q[i + 1])) < 0 ||
+			    (lo = uri_hex(q[i + 2])) < 0)
 				return -1;
 			c = hi * 16 + lo;
 			if (c == 0)

@@ -1460,26 +1460,18 @@ SESS_BEV_CB(up_read_cb, up_read_run, 0)
 SESS_BEV_CB(up_write_cb, up_write_run, 1)
 
 /* The same for EOF and errors. */
-static void
-cl_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct session	*s = arg;
-
-	sess_enter(s);
-	cl_event_run(bev, what, arg);
-	sess_leave(s);
+#define SESS_EVENT_CB(name, run)					\
+static void								\
+name(struct bufferevent *bev, short what, void *arg)			\
+{									\
+	struct session	*s = arg;					\
+									\
+	sess_enter(s);							\
+	run(bev, what, arg);						\
+	sess_leave(s);							\
 }
-
-/* The same for the upstream's EOF and errors. */
-static void
-up_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct session	*s = arg;
-
-	sess_enter(s);
-	up_event_run(bev, what, arg);
-	sess_leave(s);
-}
+SESS_EVENT_CB(cl_event_cb, cl_event_run)
+SESS_EVENT_CB(up_event_cb, up_event_run)
 
 /* Idle, header and flush timeouts. */
 static void

@@ -89,6 +89,7 @@
 #include "identity.h"
 #include "rules.h"
 #include "xmalloc.h"
+#include "yamlfile.h"
 
 #define RULES_MAX_FILE		(1024 * 1024)
 /* List items and mapping pairs visited, aliases counted each time. */
@@ -244,10 +245,6 @@ static int	 rl_identity(struct rlctx *, yaml_node_t *,
 static int	 rl_identities(struct rlctx *, yaml_node_t *);
 static int	 rl_version(struct rlctx *, yaml_node_t *);
 static int	 rl_root(struct rlctx *, yaml_node_t *);
-static void	 rl_offset_pos(const unsigned char *, size_t, size_t,
-		    size_t *, size_t *);
-static void	 rl_yaml_error(const char *, yaml_parser_t *,
-		    const unsigned char *, size_t, char *, size_t);
 static void	 rl_profile_defaults(struct profile *);
 static void	 rl_strlist_free(struct strlist *);
 static int	 rl_glob(const char *, const char *);
@@ -1386,54 +1383,13 @@ rl_root(struct rlctx *c, yaml_node_t *n)
 	return 0;
 }
 
-/* Turns a byte offset into a 1-based line and column (in characters). */
-static void
-rl_offset_pos(const unsigned char *buf, size_t len, size_t off,
-    size_t *line, size_t *col)
-{
-	size_t	i = 0;
-
-	*line = *col = 1;
-	if (off > len)
-		off = len;
-	if (off >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	for (; i < off; i++) {
-		if (buf[i] == '\n' || (buf[i] == '\r' &&
-		    (i + 1 >= len || buf[i + 1] != '\n'))) {
-			(*line)++;
-			*col = 1;
-		} else if (buf[i] != '\r' && (buf[i] & 0xc0) != 0x80)
-			(*col)++;
-	}
-}
-
-/* Writes libyaml's complaint with where it is. */
-static void
-rl_yaml_error(const char *name, yaml_parser_t *p, const unsigned char *buf,
-    size_t len, char *err, size_t errlen)
-{
-	size_t	line, col;
-
-	if (p->error == YAML_READER_ERROR)
-		rl_offset_pos(buf, len, p->problem_offset, &line, &col);
-	else {
-		line = (size_t)p->problem_mark.line + 1;
-		col = (size_t)p->problem_mark.column + 1;
-	}
-	snprintf(err, errlen, "%s:%zu:%zu: %s", name, line, col,
-	    p->problem != NULL ? p->problem : p->error == YAML_MEMORY_ERROR ?
-	    "out of memory" : "invalid YAML");
-}
-
 /* Parses a rules file held in buf; see rules.h. */
 int
 rules_parse(const char *name, const unsigned char *buf, size_t len,
     struct ruleset **out, char *err, size_t errlen)
 {
 	yaml_parser_t	 parser;
-	yaml_document_t	 doc, more;
-	yaml_node_t	*extra;
+	yaml_document_t	 doc;
 	struct rlctx	 c;
 	struct ruleset	*rs;
 	int		 r;
@@ -1450,7 +1406,7 @@ rules_parse(const char *name, const unsigned char *buf, size_t len,
 	}
 	yaml_parser_set_input_string(&parser, buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		rl_yaml_error(name, &parser, buf, len, err, errlen);
+		yamlfile_error(name, &parser, buf, len, err, errlen);
 		yaml_parser_delete(&parser);
 		return -1;
 	}
@@ -1465,20 +1421,8 @@ rules_parse(const char *name, const unsigned char *buf, size_t len,
 	r = rl_root(&c, yaml_document_get_root_node(&doc));
 	if (r == 0) {
 		/* The rest of the stream must hold no second document. */
-		if (!yaml_parser_load(&parser, &more)) {
-			rl_yaml_error(name, &parser, buf, len, err, errlen);
-			r = -1;
-		} else {
-			if ((extra = yaml_document_get_root_node(&more)) !=
-			    NULL) {
-				snprintf(err, errlen, "%s:%zu:%zu: a second "
-				    "YAML document; a rules file holds one",
-				    name, (size_t)more.start_mark.line + 1,
-				    (size_t)more.start_mark.column + 1);
-				r = -1;
-			}
-			yaml_document_delete(&more);
-		}
+		r = yamlfile_one_document(name, "a rules file", &parser, buf,
+		    len, err, errlen);
 	}
 	free(c.idprof);
 	free(c.pnames);
@@ -1496,26 +1440,14 @@ rules_parse(const char *name, const unsigned char *buf, size_t len,
 int
 rules_load(const char *file, struct ruleset **out, char *err, size_t errlen)
 {
-	FILE		*fp;
 	unsigned char	*buf;
 	size_t		 len;
 	int		 r;
 
 	*out = NULL;
-	if ((fp = fopen(file, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+	if ((buf = yamlfile_read(file, RULES_MAX_FILE, &len, err, errlen))
+	    == NULL)
 		return -1;
-	}
-	buf = xmalloc(RULES_MAX_FILE + 1);
-	len = fread(buf, 1, RULES_MAX_FILE + 1, fp);
-	if (ferror(fp) || len > RULES_MAX_FILE) {
-		snprintf(err, errlen, "%s: %s", file, ferror(fp) ?
-		    strerror(errno) : "larger than 1 MiB");
-		fclose(fp);
-		free(buf);
-		return -1;
-	}
-	fclose(fp);
 	r = rules_parse(file, buf, len, out, err, errlen);
 	free(buf);
 	return r;

@@ -4,12 +4,11 @@
 
 #include "uri.h"
 
-static int	uri_hex(int);
 static int	uri_aliasing(int);
 static int	uri_segment_is_dots(const char *, size_t);
 
 /* Returns the value of a hex digit, or -1. */
-static int
+int
 uri_hex(int c)
 {
 	if (c >= '0' && c <= '9')

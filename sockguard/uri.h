@@ -19,4 +19,7 @@
 int	uri_check(const char *url, size_t len, size_t *path_len,
 	    const char **why);
 
+/* The value of a hex digit, or -1. */
+int	uri_hex(int);
+
 #endif

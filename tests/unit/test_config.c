@@ -1309,7 +1309,7 @@ static const struct bad known_bugs[] = {
 	/* 2. only the first document is read: the rest is never parsed */
 	{ MIN "---\n[[[ : : {\n", 0, "5:5", "" },
 	{ MIN "...\n\t@@@\n", 0, "5:1", "" },
-	{ MIN "---\nlisten:\n  - tcp: 0.0.0.0:2375\n", 0, "5:1",
+	{ MIN "---\nlisten:\n  - tcp: 0.0.0.0:2375\n", 0, "4:1",
 	    "a second YAML document" },
 	/* 3. only strings are checked for NUL: the rest is cut at it */
 	{ LISTEN "    mode: \"0660\\0777\"\n" RULES, 0, "3:11", "NUL" },
