@@ -168,7 +168,8 @@ explain_main(int argc, char *argv[], const char *default_config)
 		goto out;
 	}
 	memset(&ctx, 0, sizeof(ctx));
-	for (i = 0; i < conf->nlisten && i < 64; i++)
+	own[ctx.nown_sockets++] = conf->upstream;	/* as the daemon */
+	for (i = 0; i < conf->nlisten && i < 63; i++)
 		if (conf->listen[i].path != NULL)
 			own[ctx.nown_sockets++] = conf->listen[i].path;
 	ctx.own_sockets = own;

@@ -355,7 +355,7 @@ check_host_path(const struct container_policy *cp,
 			    strcmp(shown, path) != 0 ? path : "",
 			    strcmp(shown, path) != 0 ? ")" : "", e,
 			    i < cp->bind_deny.n ? "which bind_mounts.deny "
-			    "forbids" : "sockguard's own socket");
+			    "forbids" : "a socket sockguard guards or serves");
 	}
 	if (cp->bind_allow.n == 0)
 		return 0;

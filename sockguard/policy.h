@@ -25,7 +25,8 @@ struct strlist;
 typedef int (*policy_resolver)(const char *path, char *out, size_t outlen);
 
 struct policy_ctx {
-	const char *const	*own_sockets;	/* never bind-mountable */
+	const char *const	*own_sockets;	/* never bind-mountable: the
+						   upstream and the listeners */
 	size_t			 nown_sockets;
 	policy_resolver		 resolve;	/* NULL: no resolution */
 };

@@ -249,7 +249,11 @@ sess_audit_complete(struct session *s, int status)
 	rec.bytes_out = s->sess_resp.bytes + s->sess_hj_out;
 	rec.duration_ms = (double)(now.tv_sec - s->sess_t0.tv_sec) * 1000.0 +
 	    (double)(now.tv_nsec - s->sess_t0.tv_nsec) / 1e6;
-	(void)audit_write(px->px_audit, &rec);
+	if (audit_write(px->px_audit, &rec) == -1)
+		log_err("audit: cannot write to %s: %s; the complete record "
+		    "of request %s is lost", px->px_conf->audit_path ?
+		    px->px_conf->audit_path : "the log", strerror(errno),
+		    s->sess_rid);
 }
 
 /* Records a request sockguard itself refused as malformed or failed. */
@@ -1596,7 +1600,9 @@ proxy_new(struct event_base *base, const struct config *conf,
 	px->px_base = base;
 	px->px_conf = conf;
 	px->px_rules = rules;
-	px->px_own = xcalloc(conf->nlisten + 1, sizeof(*px->px_own));
+	/* Never bind-mountable: our sockets, and dockerd's wherever it is. */
+	px->px_own = xcalloc(conf->nlisten + 2, sizeof(*px->px_own));
+	px->px_own[px->px_pctx.nown_sockets++] = conf->upstream;
 	for (i = 0; i < conf->nlisten; i++)
 		if (conf->listen[i].path != NULL)
 			px->px_own[px->px_pctx.nown_sockets++] =

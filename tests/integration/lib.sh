@@ -86,8 +86,11 @@ check_eq() {
 }
 
 # check_match NAME ERE ACTUAL
+# (grep reads a process substitution, not a pipe: with pipefail, grep -q
+# exiting at the first match could kill printf with SIGPIPE and so fail a
+# check that matched.)
 check_match() {
-	if printf '%s' "$3" | grep -Eq -- "$2"; then
+	if grep -Eq -- "$2" < <(printf '%s' "$3"); then
 		pass "$1"
 	else
 		fail "$1" "expected to match /$2/, got:" "$3"
@@ -96,7 +99,7 @@ check_match() {
 
 # check_nomatch NAME ERE ACTUAL
 check_nomatch() {
-	if printf '%s' "$3" | grep -Eq -- "$2"; then
+	if grep -Eq -- "$2" < <(printf '%s' "$3"); then
 		fail "$1" "must not match /$2/, got:" "$3"
 	else
 		pass "$1"
@@ -139,6 +142,8 @@ _docker() {
 dk() { _docker "$SG_SOCK" "$@"; }
 # docker directly against the private dockerd
 dd_() { _docker "$DD_SOCK" "$@"; }
+# docker through another sockguard socket: dks SOCK ARGS...
+dks() { _docker "$@"; }
 
 # ---------------------------------------------------------------- processes
 
@@ -320,6 +325,18 @@ dk_bg() {
 	    "$DOCKER" "$@" >"$out" 2>&1 &
 	DK_BG_PID=$!
 	bg_register "$DK_BG_PID"
+}
+
+# auditq.py (audit log checks and queries), bounded like the others
+auditq() { timeout -k 2 60 "$PY" "$IT_DIR/auditq.py" "$@"; }
+
+# check_line NAME LINE OUTPUT: some line of OUTPUT is exactly LINE.
+check_line() {
+	if grep -Fxq -- "$2" < <(printf '%s\n' "$3"); then
+		pass "$1"
+	else
+		fail "$1" "expected the line:" "$2" "got:" "$3"
+	fi
 }
 
 # md5 of a file or stdin, hash only
