@@ -120,8 +120,15 @@ check: deps-test
 	    integration
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/policybench
 	tests/bench/run
+	@echo "### Decision cost (no I/O; tests/bench/policybench.c)"
+	@taskset -c 1 $(BUILD)/bench/policybench rules/default.yaml \
+	    tests/bench/create-body.json 200000
+
+$(BUILD)/bench/policybench: tests/bench/policybench.c $(LIB_OBJS)
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(SG_CPPFLAGS) $(SG_CFLAGS) -o $@ $< $(LIB_OBJS) $(SG_LDLIBS)
 
 clean:
 	rm -rf $(BUILD)

@@ -18,29 +18,38 @@
 #include "rules.h"
 
 /*
- * HostConfig fields (v1.41 to v1.56, plus the 19.03 Capabilities).  dockerd
- * still reads them at the top level of a create body (a deprecated
- * embedded struct) when HostConfig is absent, and merges some when it is
- * present: sockguard refuses them there.
+ * HostConfig fields (v1.41 to v1.56, the 19.03 Capabilities, and
+ * Resources), in strcasecmp(3) order for bsearch(3) with a folded key.
+ * dockerd still reads them at the top level of a create body (a
+ * deprecated embedded struct) when HostConfig is absent, and merges some
+ * when it is present: sockguard refuses them there.
  */
-static const char *hostconfig_fields[] = {
+static const char *const hostconfig_fields[] = {
 	"Annotations", "AutoRemove", "Binds", "BlkioDeviceReadBps",
 	"BlkioDeviceReadIOps", "BlkioDeviceWriteBps", "BlkioDeviceWriteIOps",
-	"BlkioWeight", "BlkioWeightDevice", "CapAdd", "CapDrop", "Capabilities",
-	"Cgroup", "CgroupParent", "CgroupnsMode", "ConsoleSize",
+	"BlkioWeight", "BlkioWeightDevice", "Capabilities", "CapAdd",
+	"CapDrop", "Cgroup", "CgroupnsMode", "CgroupParent", "ConsoleSize",
 	"ContainerIDFile", "CpuCount", "CpuPercent", "CpuPeriod", "CpuQuota",
-	"CpuRealtimePeriod", "CpuRealtimeRuntime", "CpuShares", "CpusetCpus",
-	"CpusetMems", "DeviceCgroupRules", "DeviceRequests", "Devices", "Dns",
-	"DnsOptions", "DnsSearch", "ExtraHosts", "GroupAdd",
-	"IOMaximumBandwidth", "IOMaximumIOps", "Init", "IpcMode", "Isolation",
-	"KernelMemory", "KernelMemoryTCP", "Links", "LogConfig", "MaskedPaths",
-	"Memory", "MemoryReservation", "MemorySwap", "MemorySwappiness",
-	"Mounts", "NanoCpus", "NetworkMode", "OomKillDisable", "OomScoreAdj",
-	"PidMode", "PidsLimit", "PortBindings", "Privileged", "PublishAllPorts",
-	"ReadonlyPaths", "ReadonlyRootfs", "RestartPolicy", "Runtime",
-	"SecurityOpt", "ShmSize", "StorageOpt", "Sysctls", "Tmpfs", "UTSMode",
-	"Ulimits", "UsernsMode", "VolumeDriver", "VolumesFrom", "Resources",
+	"CpuRealtimePeriod", "CpuRealtimeRuntime", "CpusetCpus",
+	"CpusetMems", "CpuShares", "DeviceCgroupRules", "DeviceRequests",
+	"Devices", "Dns", "DnsOptions", "DnsSearch", "ExtraHosts",
+	"GroupAdd", "Init", "IOMaximumBandwidth", "IOMaximumIOps", "IpcMode",
+	"Isolation", "KernelMemory", "KernelMemoryTCP", "Links", "LogConfig",
+	"MaskedPaths", "Memory", "MemoryReservation", "MemorySwap",
+	"MemorySwappiness", "Mounts", "NanoCpus", "NetworkMode",
+	"OomKillDisable", "OomScoreAdj", "PidMode", "PidsLimit",
+	"PortBindings", "Privileged", "PublishAllPorts", "ReadonlyPaths",
+	"ReadonlyRootfs", "Resources", "RestartPolicy", "Runtime",
+	"SecurityOpt", "ShmSize", "StorageOpt", "Sysctls", "Tmpfs",
+	"Ulimits", "UsernsMode", "UTSMode", "VolumeDriver", "VolumesFrom",
 };
+
+/* bsearch(3): a folded key against an (ASCII) field name. */
+static int
+policy_fieldcmp(const void *key, const void *entry)
+{
+	return strcasecmp(key, *(const char *const *)entry);
+}
 
 static int	deny(struct decision *, int, const char *, const char *,
 		    const char *, const char *, ...)
@@ -975,18 +984,26 @@ static int
 check_container_create(const struct profile *p, const struct policy_ctx *ctx,
     json_t *body, struct decision *d)
 {
-	const char	*image;
-	json_t		*hc, *empty;
-	size_t		 i;
+	const char	*image, *key, *const *hit;
+	json_t		*hc, *empty, *v;
+	char		 folded[32];
+	size_t		 klen;
 	int		 r;
 
-	for (i = 0; i < sizeof(hostconfig_fields) /
-	    sizeof(hostconfig_fields[0]); i++)
-		if (json_field(body, hostconfig_fields[i]) != NULL)
-			return deny(d, 400, "body", hostconfig_fields[i], "",
-			    "%s at the top level of the body (a deprecated "
-			    "form dockerd still reads) is not accepted; send "
-			    "it inside HostConfig", hostconfig_fields[i]);
+	/* One pass over the body's keys, each folded as Go folds it. */
+	json_object_foreach(body, key, v) {
+		klen = strlen(key);
+		if (klen >= sizeof(folded))
+			continue;	/* longer than any HostConfig name */
+		json_key_fold(key, klen, folded);
+		if ((hit = bsearch(folded, hostconfig_fields,
+		    sizeof(hostconfig_fields) / sizeof(hostconfig_fields[0]),
+		    sizeof(hostconfig_fields[0]), policy_fieldcmp)) != NULL)
+			return deny(d, 400, "body", *hit, "", "%s at the top "
+			    "level of the body (a deprecated form dockerd "
+			    "still reads) is not accepted; send it inside "
+			    "HostConfig", *hit);
+	}
 	if (get_string(body, "Image", "Image", &image, d) == -1)
 		return -1;
 	if (image != NULL && check_registry(p, "Image", image, d) == -1)

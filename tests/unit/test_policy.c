@@ -8,6 +8,7 @@
  * tokens through J(); keys spelled with U+017F and U+212A are the Go
  * case-folding evasions, which the policy must read as dockerd does.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -2339,6 +2340,61 @@ test_stub(void **state)
 	assert_int_equal(errno, EACCES);
 }
 
+/*
+ * Every HostConfig field, in every case, is refused at the top level of
+ * a create body (the table behind it is searched with bsearch(3): an
+ * entry out of order would let one through).
+ */
+static void
+test_toplevel_hostconfig_every_field(void **state)
+{
+	static const char *names[] = {
+		"Annotations", "AutoRemove", "Binds", "BlkioDeviceReadBps",
+		"BlkioDeviceReadIOps", "BlkioDeviceWriteBps",
+		"BlkioDeviceWriteIOps", "BlkioWeight", "BlkioWeightDevice",
+		"CapAdd", "CapDrop", "Capabilities", "Cgroup", "CgroupParent",
+		"CgroupnsMode", "ConsoleSize", "ContainerIDFile", "CpuCount",
+		"CpuPercent", "CpuPeriod", "CpuQuota", "CpuRealtimePeriod",
+		"CpuRealtimeRuntime", "CpuShares", "CpusetCpus", "CpusetMems",
+		"DeviceCgroupRules", "DeviceRequests", "Devices", "Dns",
+		"DnsOptions", "DnsSearch", "ExtraHosts", "GroupAdd",
+		"IOMaximumBandwidth", "IOMaximumIOps", "Init", "IpcMode",
+		"Isolation", "KernelMemory", "KernelMemoryTCP", "Links",
+		"LogConfig", "MaskedPaths", "Memory", "MemoryReservation",
+		"MemorySwap", "MemorySwappiness", "Mounts", "NanoCpus",
+		"NetworkMode", "OomKillDisable", "OomScoreAdj", "PidMode",
+		"PidsLimit", "PortBindings", "Privileged", "PublishAllPorts",
+		"ReadonlyPaths", "ReadonlyRootfs", "Resources",
+		"RestartPolicy", "Runtime", "SecurityOpt", "ShmSize",
+		"StorageOpt", "Sysctls", "Tmpfs", "UTSMode", "Ulimits",
+		"UsernsMode", "VolumeDriver", "VolumesFrom",
+	};
+	struct decision	 d;
+	json_t		*b;
+	char		 body[128], why[256];
+	size_t		 i, k;
+
+	assert_int_equal(sizeof(names) / sizeof(names[0]), 73);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		for (k = 0; k < 2; k++) {
+			char	name[64];
+			size_t	j;
+
+			snprintf(name, sizeof(name), "%s", names[i]);
+			for (j = 0; k == 1 && name[j] != '\0'; j++)
+				name[j] = (char)tolower((unsigned char)name[j]);
+			snprintf(body, sizeof(body), "{\"Image\":\"x\","
+			    "\"%s\":null}", name);
+			if (decide("base", "POST", "/containers/create", body,
+			    &d, &b, why, sizeof(why)) == NULL)
+				fail_msg("%s", why);
+			json_decref(b);
+			if (d.allow || d.status != 400)
+				fail_msg("top-level %s was not refused", name);
+		}
+	}
+}
+
 static int
 setup(void **state)
 {
@@ -2377,6 +2433,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stub),
 		cmocka_unit_test(test_endpoints),
+		cmocka_unit_test(test_toplevel_hostconfig_every_field),
 		cmocka_unit_test(test_pattern_match),
 		cmocka_unit_test(test_folding),
 		cmocka_unit_test(test_toplevel_hostconfig),
