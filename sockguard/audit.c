@@ -263,8 +263,8 @@ audit_write(struct audit *a, const struct audit_rec *r)
  * Appends p[0..len) with one write(2).  A short write is cut back to
  * where it began, so the file never ends in a torn line.  With O_APPEND
  * the kernel placed our bytes at the end and left the offset after them,
- * so the start is offset - written even if another writer appended since
- * the fstat(); the fstat() size is the fallback.  Race: a writer that
+ * so the start is offset - written (no fstat(2) on the way: a record
+ * costs one write(2) when it succeeds).  Race: a writer that
  * appended between our short write and the ftruncate() loses its line
  * too; that takes two processes sharing a file that just ran out of
  * room, and their line was written whole or not at all, never torn.
@@ -272,12 +272,9 @@ audit_write(struct audit *a, const struct audit_rec *r)
 static int
 audit_file_write(struct audit *a, const char *p, size_t len)
 {
-	struct stat	 st;
-	off_t		 before = -1, end, start;
+	off_t		 end, start;
 	ssize_t		 w;
 
-	if (fstat(a->fd, &st) == 0)
-		before = st.st_size;
 	do
 		w = write(a->fd, p, len);
 	while (w == -1 && errno == EINTR);
@@ -290,7 +287,7 @@ audit_file_write(struct audit *a, const char *p, size_t len)
 	if (w == -1)
 		return -1;
 	end = lseek(a->fd, 0, SEEK_CUR);
-	start = end != -1 && end >= (off_t)w ? end - (off_t)w : before;
+	start = end != -1 && end >= (off_t)w ? end - (off_t)w : -1;
 	if (start < 0 || ftruncate(a->fd, start) == -1)
 		a->torn = 1;
 	/* The kernel tells why only on the next write; disk full is usual. */
