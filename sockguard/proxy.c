@@ -553,8 +553,13 @@ sess_discard_body(struct session *s)
 		sess_finish(s);
 		return;
 	}
-	r = http_body_pump(&s->sess_req, in, sink, 0, PROXY_PUMP_MAX, &err);
-	s->sess_discarded += evbuffer_get_length(sink);
+	do {
+		r = http_body_pump(&s->sess_req, in, sink, 0, PROXY_PUMP_MAX,
+		    &err);
+		s->sess_discarded += evbuffer_get_length(sink);
+		evbuffer_drain(sink, evbuffer_get_length(sink));
+	} while (r == 0 && evbuffer_get_length(in) > 0 &&
+	    s->sess_discarded <= PROXY_DISCARD_MAX);
 	evbuffer_free(sink);
 	if (r == -1 || s->sess_discarded > PROXY_DISCARD_MAX) {
 		s->sess_close_after = 1;
@@ -935,42 +940,52 @@ sess_pump_body(struct session *s)
 	int			 r;
 
 	if (s->sess_state == SS_BODY_BUFFER) {
-		r = http_body_pump(req, in, s->sess_body, 0,
-		    lim->max_inspect_body + 64, &err);
-		if (r == -1) {
-			sess_abort(s, err.status, "%s", err.reason);
-			return;
-		}
-		len = evbuffer_get_length(s->sess_body);
-		if (len > lim->max_inspect_body) {
-			sess_abort(s, 413, "the request body is larger than "
-			    "limits.max_inspect_body (%zu bytes)",
-			    lim->max_inspect_body);
-			return;
-		}
+		/*
+		 * Everything already read is decoded now: a budget per call
+		 * would leave bytes no later read event comes for.  The body
+		 * is bounded by max_inspect_body, so this loop is too.
+		 */
+		do {
+			r = http_body_pump(req, in, s->sess_body, 0,
+			    PROXY_PUMP_MAX, &err);
+			if (r == -1) {
+				sess_abort(s, err.status, "%s", err.reason);
+				return;
+			}
+			len = evbuffer_get_length(s->sess_body);
+			if (len > lim->max_inspect_body) {
+				sess_abort(s, 413, "the request body is larger "
+				    "than limits.max_inspect_body (%zu bytes)",
+				    lim->max_inspect_body);
+				return;
+			}
+		} while (r == 0 && evbuffer_get_length(in) > 0);
 		if (r == 1)
 			sess_body_complete(s);
 		return;
 	}
 	if (s->sess_state != SS_BODY_STREAM || s->sess_up == NULL)
 		return;
-	if (sess_backpressure(s, s->sess_cl, s->sess_up))
-		return;
-	r = http_body_pump(req, in, bufferevent_get_output(s->sess_up), 1,
-	    PROXY_PUMP_MAX, &err);
-	if (r == -1) {
-		/* dockerd must see a truncated upload, never more. */
-		sess_drop_upstream(s);
-		sess_abort(s, err.status, "%s", err.reason);
-		return;
+	/* Until the input is used up or the upstream's output is full: a
+	 * byte left behind would wait for a read event that never comes. */
+	while (!sess_backpressure(s, s->sess_cl, s->sess_up)) {
+		r = http_body_pump(req, in, bufferevent_get_output(s->sess_up),
+		    1, PROXY_PUMP_MAX, &err);
+		if (r == -1) {
+			/* dockerd must see a truncated upload, never more. */
+			sess_drop_upstream(s);
+			sess_abort(s, err.status, "%s", err.reason);
+			return;
+		}
+		if (r == 1) {
+			s->sess_state = SS_WAIT;
+			if (!s->sess_resp_active)	/* answered early */
+				sess_request_done(s);
+			return;
+		}
+		if (evbuffer_get_length(in) == 0)
+			return;
 	}
-	if (r == 1) {
-		s->sess_state = SS_WAIT;
-		if (!s->sess_resp_active)	/* answered early */
-			sess_request_done(s);
-		return;
-	}
-	sess_backpressure(s, s->sess_cl, s->sess_up);
 }
 
 /*
