@@ -998,9 +998,9 @@ http_json_escape(struct evbuffer *out, const char *s, size_t n)
 }
 
 /* Builds a sockguard error response; header may be NULL. */
-static void __attribute__((format(printf, 5, 0)))
+static void __attribute__((format(printf, 6, 0)))
 http_vwrite_error(struct evbuffer *out, int status, int close_conn,
-    const char *header, const char *fmt, va_list ap)
+    const char *header, int head_only, const char *fmt, va_list ap)
 {
 	struct evbuffer	*body;
 	char		 msg[1024];
@@ -1021,7 +1021,8 @@ http_vwrite_error(struct evbuffer *out, int status, int close_conn,
 	    "Content-Length: %zu\r\n%s\r\n", status, http_status_text(status),
 	    header != NULL ? header : "", evbuffer_get_length(body),
 	    close_conn ? "Connection: close\r\n" : "");
-	evbuffer_add_buffer(out, body);
+	if (!head_only)		/* a HEAD answer has the length, no body */
+		evbuffer_add_buffer(out, body);
 	evbuffer_free(body);
 }
 
@@ -1032,17 +1033,17 @@ http_write_error(struct evbuffer *out, int status, int close_conn,
 	va_list	ap;
 
 	va_start(ap, fmt);
-	http_vwrite_error(out, status, close_conn, NULL, fmt, ap);
+	http_vwrite_error(out, status, close_conn, NULL, 0, fmt, ap);
 	va_end(ap);
 }
 
 void
 http_write_error_hdr(struct evbuffer *out, int status, int close_conn,
-    const char *header, const char *fmt, ...)
+    const char *header, int head_only, const char *fmt, ...)
 {
 	va_list	ap;
 
 	va_start(ap, fmt);
-	http_vwrite_error(out, status, close_conn, header, fmt, ap);
+	http_vwrite_error(out, status, close_conn, header, head_only, fmt, ap);
 	va_end(ap);
 }

@@ -169,10 +169,13 @@ const char *http_status_text(int);
  */
 void	http_write_error(struct evbuffer *out, int status, int close_conn,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* The same, with a whole header line (e.g. the request id) added. */
+/*
+ * The same, with a whole header line (e.g. the request id) added, and
+ * for a HEAD request (head_only) without the body.
+ */
 void	http_write_error_hdr(struct evbuffer *out, int status, int close_conn,
-	    const char *header, const char *fmt, ...)
-	    __attribute__((format(printf, 5, 6)));
+	    const char *header, int head_only, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
 
 /* Appends s (n bytes) to out as a JSON string body (no quotes). */
 void	http_json_escape(struct evbuffer *out, const char *s, size_t n);

@@ -59,6 +59,10 @@ enum sess_state {
 
 enum sess_timer { ST_NONE, ST_IDLE, ST_HEADER, ST_FLUSH };
 
+/* An answer of sockguard's own to a HEAD request carries no body. */
+#define SESS_HEAD_ONLY(s) ((s)->sess_have_req && \
+	(s)->sess_req.method_id == HTTP_HEAD)
+
 struct listener {
 	struct proxy		*px;
 	const struct listen_conf *conf;
@@ -376,7 +380,7 @@ sess_abort(struct session *s, int status, const char *fmt, ...)
 	if (!s->sess_forwarded)
 		sess_audit_error(s, status, msg);
 	http_write_error_hdr(bufferevent_get_output(s->sess_cl), status, 1,
-	    s->sess_rid_hdr, "%s", msg);
+	    s->sess_rid_hdr, SESS_HEAD_ONLY(s), "%s", msg);
 	sess_finish(s);
 }
 
@@ -441,7 +445,7 @@ sess_forward_head(struct session *s, enum http_framing framing,
 			if (!req->body_done)
 				s->sess_close_after = 1;
 			http_write_error_hdr(bufferevent_get_output(s->sess_cl),
-			    503, s->sess_close_after, s->sess_rid_hdr, "the "
+			    503, s->sess_close_after, s->sess_rid_hdr, SESS_HEAD_ONLY(s), "the "
 			    "audit log cannot be written (%s); requests are "
 			    "refused until it can", strerror(saved));
 			return -1;
@@ -457,7 +461,7 @@ sess_forward_head(struct session *s, enum http_framing framing,
 		if (!req->body_done)
 			s->sess_close_after = 1;
 		http_write_error_hdr(bufferevent_get_output(s->sess_cl), 502,
-		    s->sess_close_after, s->sess_rid_hdr, "cannot connect to "
+		    s->sess_close_after, s->sess_rid_hdr, SESS_HEAD_ONLY(s), "cannot connect to "
 		    "the Docker Engine at %s: %s", s->sess_px->px_conf->upstream,
 		    strerror(saved));
 		sess_audit_complete(s, 502);
@@ -521,11 +525,11 @@ sess_decided(struct session *s, const struct decision *d)
 		s->sess_close_after = 1;
 	if (d->status == 403)
 		http_write_error_hdr(bufferevent_get_output(s->sess_cl), 403,
-		    s->sess_close_after, s->sess_rid_hdr, "denied by rule %s "
+		    s->sess_close_after, s->sess_rid_hdr, SESS_HEAD_ONLY(s), "denied by rule %s "
 		    "(profile %s): %s", d->rule, d->profile, d->reason);
 	else
 		http_write_error_hdr(bufferevent_get_output(s->sess_cl),
-		    d->status, s->sess_close_after, s->sess_rid_hdr, "%s",
+		    d->status, s->sess_close_after, s->sess_rid_hdr, SESS_HEAD_ONLY(s), "%s",
 		    d->reason);
 	if (s->sess_close_after)
 		sess_finish(s);
@@ -726,7 +730,7 @@ sess_lookup_run(void *arg, int status, json_t *inspect, const char *err)
 		    "describe the container");
 		sess_audit_error(s, status, why);
 		http_write_error_hdr(bufferevent_get_output(s->sess_cl), status,
-		    s->sess_close_after, s->sess_rid_hdr, "%s", why);
+		    s->sess_close_after, s->sess_rid_hdr, SESS_HEAD_ONLY(s), "%s", why);
 		if (s->sess_close_after)
 			sess_finish(s);
 		else
