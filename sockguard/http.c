@@ -808,6 +808,13 @@ http_response_head_check(struct evbuffer *in, size_t *status_line)
 	if (len > HTTP_RESP_MAX_HEAD ||
 	    (p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
 		return -1;
+	/* "HTTP/1.x NNN" then a space or the line end: the lenient parser
+	 * would take "H\r\n" for "HTTP" and end the head elsewhere. */
+	if (len < 16 || memcmp(p, "HTTP/1.", 7) != 0 ||
+	    (p[7] != '0' && p[7] != '1') || p[8] != ' ' ||
+	    p[9] < '1' || p[9] > '5' || p[10] < '0' || p[10] > '9' ||
+	    p[11] < '0' || p[11] > '9' || (p[12] != ' ' && p[12] != '\r'))
+		return -1;
 	*status_line = 0;
 	for (i = 0; i < len; i++) {
 		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))

@@ -1319,6 +1319,11 @@ static const struct resp_case resp_cases[] = {
 	/* A head is relayed only once it is whole and clean. */
 	RS("truncated head", "HTTP/1.1 200 OK\r\nContent-Len", 0,
 	    HTTP_RESP_MORE, 0, HTTP_RESP_ERROR, 0),
+	RS("garbled status line", "H\r\n\r\nHTTP/1.1 200 OK\r\n"
+	    "Content-Length: 0\r\n\r\n", 0, HTTP_RESP_ERROR, 0,
+	    HTTP_RESP_ERROR, 0),
+	RS("HTTP/2 status line", "HTTP/2 200\r\nContent-Length: 0\r\n\r\n",
+	    0, HTTP_RESP_ERROR, 0, HTTP_RESP_ERROR, 0),
 	RS("bare LF in the head", "HTTP/1.1 200 OK\nContent-Length: 0\r\n"
 	    "\r\n", 0, HTTP_RESP_ERROR, 0, HTTP_RESP_ERROR, 0),
 	RS("bare CR in the head", "HTTP/1.1 200 OK\r\nX: a\rb\r\n"
