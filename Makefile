@@ -29,7 +29,7 @@ FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_OBJS	:= $(LIB_SRCS:sockguard/%.c=$(BUILD)/fuzzobj/%.o)
 FUZZ_FLAGS	:= -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 FUZZ_SECONDS	?= 300
-SMOKE_SECONDS	?= 8
+SMOKE_RUNS	?= 20000
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
 
@@ -38,7 +38,8 @@ BUILD_DEPS	:= build-essential pkg-config libmbedtls-dev libevent-dev \
 		   libyaml-dev libhttp-parser-dev libjansson-dev
 TEST_DEPS	:= $(BUILD_DEPS) libcmocka-dev docker.io busybox-static curl \
 		   socat clang libclang-rt-14-dev mandoc python3
-BENCH_DEPS	:= $(BUILD_DEPS) nginx-light curl util-linux procps
+BENCH_DEPS	:= $(BUILD_DEPS) nginx-light curl util-linux procps docker.io \
+		   busybox-static
 
 DOCKER_SOCK	?= /var/run/docker.sock
 
@@ -79,7 +80,7 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	@tests/tools/fuzz-run $(FUZZ_SECONDS) $(FUZZ_BINS)
 fuzz-smoke: fuzz-build
-	@tests/tools/fuzz-run $(SMOKE_SECONDS) $(FUZZ_BINS)
+	@tests/tools/fuzz-run runs:$(SMOKE_RUNS) $(FUZZ_BINS)
 
 # Installs missing Debian packages (needs root and Debian's registry).
 deps:
