@@ -62,6 +62,7 @@ check_pattern(const char *p)
 {
 	const char	*seg, *end;
 	size_t		 len;
+	int		 globstars = 0;
 
 	if (p == NULL || p[0] != '/' || strpbrk(p, "?# ") != NULL)
 		abort();
@@ -74,8 +75,11 @@ check_pattern(const char *p)
 		if (len == 0 || strncmp(seg, ".", len) == 0 ||
 		    strncmp(seg, "..", len) == 0)
 			abort();
-		if (memchr(seg, '*', len) != NULL && len != 1 &&
-		    !(len == 2 && seg[1] == '*' && *end == '\0'))
+		/* "*" is a whole segment; "**" too, at most once, anywhere */
+		if (len == 2 && seg[0] == '*' && seg[1] == '*') {
+			if (globstars++ > 0)
+				abort();
+		} else if (memchr(seg, '*', len) != NULL && len != 1)
 			abort();
 		if (*end == '\0')
 			break;
