@@ -5,37 +5,44 @@
 #include "docker.h"
 #include "uri.h"
 
-/* POST routes whose body is JSON that the rules may inspect. */
-static const char *json_routes[] = {
-	"/containers/create",
-	"/containers/*/update",
-	"/containers/*/exec",
-	"/containers/*/start",
-	"/exec/*/start",
-	"/services/create",
-	"/services/*/update",
-	"/volumes/create",
-	"/networks/create",
-	"/networks/*/connect",
-	"/networks/*/disconnect",
-	"/auth",
-	"/swarm/init",
-	"/swarm/join",
-	"/swarm/update",
-	"/swarm/unlock",
-	"/secrets/create",
-	"/secrets/*/update",
-	"/configs/create",
-	"/configs/*/update",
-	"/nodes/*/update",
-	"/plugins/pull",
-	"/plugins/*/upgrade",
-	"/plugins/*/set",
-	"/commit",
+/* Routes whose body is JSON that the rules inspect: read whole, parsed. */
+/* A method and a route pattern. */
+struct docker_route {
+	const char	*method;
+	const char	*route;
+};
+
+static const struct docker_route json_routes[] = {
+	{ "POST", "/containers/create" },
+	{ "POST", "/containers/*/update" },
+	{ "POST", "/containers/*/exec" },
+	{ "POST", "/containers/*/start" },
+	{ "POST", "/exec/*/start" },
+	{ "POST", "/services/create" },
+	{ "POST", "/services/*/update" },
+	{ "POST", "/volumes/create" },
+	{ "POST", "/networks/create" },
+	{ "POST", "/networks/*/connect" },
+	{ "POST", "/networks/*/disconnect" },
+	{ "POST", "/auth" },
+	{ "POST", "/swarm/init" },
+	{ "POST", "/swarm/join" },
+	{ "POST", "/swarm/update" },
+	{ "POST", "/swarm/unlock" },
+	{ "POST", "/secrets/create" },
+	{ "POST", "/secrets/*/update" },
+	{ "POST", "/configs/create" },
+	{ "POST", "/configs/*/update" },
+	{ "POST", "/nodes/*/update" },
+	{ "POST", "/plugins/pull" },
+	{ "POST", "/plugins/*/upgrade" },
+	{ "POST", "/plugins/*/set" },
+	{ "POST", "/commit" },
+	{ "PUT", "/volumes/*" },		/* cluster volume update (API 1.42) */
 };
 
 /* Routes whose body is a stream (tar, image, context): never buffered. */
-static const struct { const char *method, *route; } stream_routes[] = {
+static const struct docker_route stream_routes[] = {
 	{ "PUT", "/containers/*/archive" },
 	{ "POST", "/build" },
 	{ "POST", "/images/create" },
@@ -86,32 +93,30 @@ docker_route_match(const char *pat, const char *route, size_t len)
 	return i == len;
 }
 
-int
-docker_takes_body(const char *method, const char *route, size_t len)
+/* True if METHOD route matches an entry of a method/route table. */
+static int
+docker_route_in(const char *method, const char *route, size_t len,
+    const struct docker_route *t, size_t n)
 {
 	size_t	i;
 
-	if (strcmp(method, "PUT") == 0 &&
-	    docker_route_match("/volumes/*", route, len))
-		return 1;	/* cluster volume update (API 1.42) */
-	for (i = 0; i < sizeof(stream_routes) / sizeof(stream_routes[0]); i++)
-		if (strcmp(stream_routes[i].method, method) == 0 &&
-		    docker_route_match(stream_routes[i].route, route, len))
-			return 1;
-	return docker_body_is_json(method, route, len);
-}
-
-int
-docker_body_is_json(const char *method, const char *route, size_t len)
-{
-	size_t	i;
-
-	if (strcmp(method, "POST") != 0)
-		return 0;
-	for (i = 0; i < sizeof(json_routes) / sizeof(json_routes[0]); i++)
-		if (docker_route_match(json_routes[i], route, len))
+	for (i = 0; i < n; i++)
+		if (strcmp(t[i].method, method) == 0 &&
+		    docker_route_match(t[i].route, route, len))
 			return 1;
 	return 0;
+}
+
+enum docker_body
+docker_body_kind(const char *method, const char *route, size_t len)
+{
+	if (docker_route_in(method, route, len, json_routes,
+	    sizeof(json_routes) / sizeof(json_routes[0])))
+		return DOCKER_BODY_JSON;
+	if (docker_route_in(method, route, len, stream_routes,
+	    sizeof(stream_routes) / sizeof(stream_routes[0])))
+		return DOCKER_BODY_STREAM;
+	return DOCKER_BODY_NONE;
 }
 
 /* Decodes q[0..n) (query encoding) into out; -1 if malformed or long. */

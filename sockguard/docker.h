@@ -16,15 +16,16 @@
 void	docker_split_version(const char *path, size_t len, char *ver,
 	    size_t verlen, const char **route, size_t *route_len);
 
-/* True if METHOD route takes a JSON body that sockguard buffers whole. */
-int	docker_body_is_json(const char *method, const char *route, size_t len);
-
 /*
- * True if METHOD route takes a request body at all.  dockerd ignores a
- * body elsewhere, and what it ignores the rules cannot have judged, so
- * sockguard refuses bodies on every other route.
+ * What body METHOD route takes: JSON that sockguard reads whole and parses
+ * (so the rules can look at it), a stream it forwards as it comes (build
+ * contexts, image tars, archives), or none.  dockerd ignores a body where
+ * it takes none, and what it ignores the rules cannot have judged, so
+ * sockguard refuses one there.
  */
-int	docker_takes_body(const char *method, const char *route, size_t len);
+enum docker_body { DOCKER_BODY_NONE, DOCKER_BODY_JSON, DOCKER_BODY_STREAM };
+enum docker_body docker_body_kind(const char *method, const char *route,
+	    size_t len);
 
 /* Matches route against a pattern where '*' is exactly one segment. */
 int	docker_route_match(const char *pattern, const char *route, size_t len);

@@ -192,7 +192,8 @@ explain_main(int argc, char *argv[], const char *default_config)
 	policy_init(&d, p);
 	policy_head(p, &ctx, &r, &d);
 	if (d.allow && argc - argi == 3 &&
-	    !docker_takes_body(r.method, r.route, r.route_len)) {
+	    docker_body_kind(r.method, r.route, r.route_len) ==
+	    DOCKER_BODY_NONE) {
 		d.allow = 0;
 		d.denied = 1;
 		d.status = 400;

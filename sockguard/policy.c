@@ -1460,21 +1460,24 @@ policy_body(const struct profile *p, const struct policy_ctx *ctx,
 	size_t		 n = r->route_len;
 	json_t		*b = r->body;
 
-	if (strcmp(r->method, "POST") != 0 || d->denied)
+	if (d->denied)
 		goto out;
-	if (docker_route_match("/containers/*/start", rt, n)) {
-		check_container_start(r, d);
+	if (strcmp(r->method, "POST") == 0 &&
+	    docker_route_match("/containers/*/start", rt, n)) {
+		check_container_start(r, d);	/* any body but {} or null */
 		goto out;
 	}
 	if (b != NULL && json_is_null(b))
 		b = NULL;	/* Go leaves the target as it is */
-	if (b == NULL)
-		goto out;
-	if (!json_is_object(b) && !(n > 9 && strncmp(rt, "/plugins/", 9) == 0)) {
+	/* Every JSON route but the plugins' (lists) decodes into a struct. */
+	if (b != NULL && !json_is_object(b) &&
+	    !(n > 9 && strncmp(rt, "/plugins/", 9) == 0)) {
 		deny(d, 400, "body", "body", "", "the JSON body of %.*s must "
 		    "be an object", (int)n, rt);
 		goto out;
 	}
+	if (strcmp(r->method, "POST") != 0 || b == NULL)
+		goto out;
 	if (docker_route_match("/containers/create", rt, n))
 		check_container_create(p, ctx, b, d);
 	else if (docker_route_match("/containers/*/update", rt, n))

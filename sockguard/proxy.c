@@ -83,6 +83,7 @@ struct session {
 	struct policy_request	 sess_preq;	/* of the current request */
 	struct lookup		*sess_lookup;	/* SS_LOOKUP */
 	const char		*sess_op;	/* "exec into", ... */
+	enum docker_body	 sess_body_kind; /* of the current request */
 	size_t			 sess_discarded; /* SS_DISCARD */
 	/* the current request, for the audit log */
 	char			 sess_rid[17];
@@ -847,8 +848,10 @@ sess_start_request(struct session *s, size_t head_len)
 	policy_head(s->sess_profile, &px->px_pctx, pr, &d);
 	if (sess_decided(s, &d) == -1)
 		return;
+	s->sess_body_kind = docker_body_kind(req->method, pr->route,
+	    pr->route_len);
 	if ((req->framing == HTTP_BODY_CHUNKED || req->content_length > 0) &&
-	    !docker_takes_body(req->method, pr->route, pr->route_len)) {
+	    s->sess_body_kind == DOCKER_BODY_NONE) {
 		sess_abort(s, 400, "%s %.*s takes no request body", req->method,
 		    (int)pr->route_len, pr->route);
 		return;
@@ -866,11 +869,9 @@ static void
 sess_proceed(struct session *s)
 {
 	struct http_request	*req = &s->sess_req;
-	struct policy_request	*pr = &s->sess_preq;
 	const struct limits	*lim = &s->sess_px->px_conf->limits;
-	int			 json;
+	int			 json = s->sess_body_kind == DOCKER_BODY_JSON;
 
-	json = docker_body_is_json(req->method, pr->route, pr->route_len);
 	if (json && req->framing == HTTP_BODY_LENGTH &&
 	    req->content_length > lim->max_inspect_body) {
 		sess_abort(s, 413, "the request body (%llu bytes) is larger "

@@ -208,9 +208,11 @@ static const struct json_case json_cases[] = {
 	{ "POST", "/containers/create/x", 0 },
 	{ "POST", "/v1.41/v1.41/containers/create", 0 },
 	{ "GET", "/_ping", 0 },
+	{ "PUT", "/v1.43/volumes/abc", 1 },	/* parsed, not streamed */
+	{ "PUT", "/v1.43/volumes/abc/x", 0 },
 };
 
-/* docker_body_is_json() on routes after docker_split_version(). */
+/* docker_body_kind() == JSON on routes after docker_split_version(). */
 static void
 test_body_is_json(void **state)
 {
@@ -224,7 +226,8 @@ test_body_is_json(void **state)
 
 		docker_split_version(c->path, strlen(c->path), ver,
 		    sizeof(ver), &route, &rlen);
-		r = docker_body_is_json(c->method, route, rlen);
+		r = docker_body_kind(c->method, route, rlen) ==
+		    DOCKER_BODY_JSON;
 		if (!!r != c->json) {
 			print_error("%s %s: %d, want %d\n", c->method,
 			    c->path, r, c->json);
@@ -269,7 +272,7 @@ static const struct body_case body_cases[] = {
 	{ "GET", "/_ping", 0 },
 };
 
-/* docker_takes_body() table (routes after the version prefix). */
+/* docker_body_kind() != NONE table (routes after the version prefix). */
 static void
 test_takes_body(void **state)
 {
@@ -279,7 +282,8 @@ test_takes_body(void **state)
 	for (i = 0; i < nitems(body_cases); i++) {
 		const struct body_case *c = &body_cases[i];
 
-		r = docker_takes_body(c->method, c->route, strlen(c->route));
+		r = docker_body_kind(c->method, c->route, strlen(c->route)) !=
+		    DOCKER_BODY_NONE;
 		if (!!r != c->body) {
 			print_error("%s %s: %d, want %d\n", c->method,
 			    c->route, r, c->body);
