@@ -685,6 +685,10 @@ ob_identity(struct ob *o, const struct identity *id, struct audit *names)
 			}
 		}
 	} else {
+		if (id->remote != NULL) {
+			ob_key(o, "remote");
+			ob_cstr(o, id->remote, AUDIT_CAP_OTHER);
+		}
 		if (id->cert_subject != NULL) {
 			ob_key(o, "subject");
 			ob_cstr(o, id->cert_subject, AUDIT_CAP_OTHER);
@@ -696,6 +700,10 @@ ob_identity(struct ob *o, const struct identity *id, struct audit *names)
 		if (id->cert_issuer != NULL) {
 			ob_key(o, "issuer");
 			ob_cstr(o, id->cert_issuer, AUDIT_CAP_OTHER);
+		}
+		if (id->cert_serial != NULL) {
+			ob_key(o, "serial");
+			ob_cstr(o, id->cert_serial, AUDIT_CAP_OTHER);
 		}
 		if (id->cert_fingerprint != NULL) {
 			ob_key(o, "fingerprint");

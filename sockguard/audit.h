@@ -25,7 +25,8 @@
  *   conn         connection number
  *   listener     listener name or path
  *   identity     unix: {uid, gid, pid[, user][, group]};
- *                TLS: {subject, cn, issuer, fingerprint, sans: [...]}
+ *                TLS: {remote, subject, cn, issuer, serial, fingerprint,
+ *                sans: [...]}
  *                (members left out when NULL); null without identity
  *   profile, method, path (raw target with query), api_version,
  *   decision     "allow", "deny", "audit-deny" or "error"

@@ -1,4 +1,6 @@
 /* YAML configuration -> struct config, strict, with line:column errors. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
@@ -248,16 +250,96 @@ cfg_id(struct cfgctx *c, yaml_node_t *n, const char *what, unsigned *out)
 	return 0;
 }
 
+/* A relative path is taken from the configuration file's directory. */
+static void
+cfg_relpath(struct cfgctx *c, char **path)
+{
+	const char	*slash = strrchr(c->name, '/');
+	char		*abs;
+
+	if ((*path)[0] == '/' || slash == NULL)
+		return;
+	xasprintf(&abs, "%.*s/%s", (int)(slash - c->name), c->name, *path);
+	free(*path);
+	*path = abs;
+}
+
 #define FOREACH_PAIR(c, map, pair)					\
 	for ((pair) = (map)->data.mapping.pairs.start;			\
 	    (pair) < (map)->data.mapping.pairs.top; (pair)++)
 
-/* One entry of listen: a mapping with unix: (or tcp:) and its options. */
+/* tls: of a tcp: listener: cert, key, client_ca (required), crl. */
+static int
+cfg_tls(struct cfgctx *c, yaml_node_t *n, struct tls_conf *t)
+{
+	yaml_node_pair_t	*p;
+	yaml_node_t		*k, *v;
+	const char		*key;
+	char			**dst;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return cfg_error(c, n, "tls must be a mapping with cert, key "
+		    "and client_ca");
+	FOREACH_PAIR(c, n, p) {
+		k = yaml_document_get_node(c->doc, p->key);
+		v = yaml_document_get_node(c->doc, p->value);
+		if ((key = cfg_scalar(c, k, "a key")) == NULL)
+			return -1;
+		if (strcmp(key, "cert") == 0)
+			dst = &t->cert;
+		else if (strcmp(key, "key") == 0)
+			dst = &t->key;
+		else if (strcmp(key, "client_ca") == 0)
+			dst = &t->client_ca;
+		else if (strcmp(key, "crl") == 0)
+			dst = &t->crl;
+		else
+			return cfg_error(c, k, "unknown tls key \"%s\" "
+			    "(expected cert, key, client_ca, crl)", key);
+		if (*dst != NULL)
+			return cfg_error(c, k, "tls: %s is given twice", key);
+		if (cfg_string(c, v, key, dst) == -1)
+			return -1;
+		cfg_relpath(c, dst);
+	}
+	if (t->cert == NULL || t->key == NULL || t->client_ca == NULL)
+		return cfg_error(c, n, "tls needs cert, key and client_ca: "
+		    "sockguard always requires a client certificate signed "
+		    "by client_ca");
+	return 0;
+}
+
+/* unix: PATH or tcp: ADDR, the kind of a listen entry. */
+static int
+cfg_listen_kind(struct cfgctx *c, yaml_node_t *k, yaml_node_t *v,
+    const char *key, struct listen_conf *l)
+{
+	l->kind = key[0] == 'u' ? LISTEN_UNIX : LISTEN_TCP;
+	if (cfg_string(c, v, key,
+	    l->kind == LISTEN_UNIX ? &l->path : &l->addr) == -1)
+		return -1;
+	if (l->kind == LISTEN_TCP) {
+		if (config_parse_addr(l->addr, &l->sa, &l->salen) == -1)
+			return cfg_error(c, v, "tcp: \"%s\" is not HOST:PORT "
+			    "with a numeric address (e.g. \"0.0.0.0:2376\", "
+			    "\"[::]:2376\", \"127.0.0.1:2376\")", l->addr);
+		return 0;
+	}
+	if (l->path[0] != '/')
+		return cfg_error(c, v, "unix: \"%s\" must be an absolute "
+		    "path", l->path);
+	if (strlen(l->path) >= 108)
+		return cfg_error(c, v, "unix: path is longer than a socket "
+		    "address holds (107 bytes)");
+	return 0;
+}
+
+/* One entry of listen: a mapping with unix: or tcp: and its options. */
 static int
 cfg_listen_one(struct cfgctx *c, yaml_node_t *n, struct listen_conf *l)
 {
 	yaml_node_pair_t	*p;
-	yaml_node_t		*k, *v;
+	yaml_node_t		*k, *v, *n_tls = NULL, *n_unixopt = NULL;
 	const char		*key;
 	int			 seen_kind = 0;
 
@@ -274,33 +356,24 @@ cfg_listen_one(struct cfgctx *c, yaml_node_t *n, struct listen_conf *l)
 			if (seen_kind++)
 				return cfg_error(c, k, "a listen entry takes "
 				    "one of unix: or tcp:, once");
-			l->kind = key[0] == 'u' ? LISTEN_UNIX : LISTEN_TCP;
-			if (cfg_string(c, v, key,
-			    l->kind == LISTEN_UNIX ? &l->path : &l->addr) == -1)
+			if (cfg_listen_kind(c, k, v, key, l) == -1)
 				return -1;
-			if (l->kind == LISTEN_UNIX && l->path[0] != '/')
-				return cfg_error(c, v, "unix: \"%s\" must be "
-				    "an absolute path", l->path);
-			if (l->kind == LISTEN_UNIX &&
-			    strlen(l->path) >= 108)
-				return cfg_error(c, v, "unix: path is longer "
-				    "than a socket address holds (107 bytes)");
-			if (l->kind == LISTEN_TCP)
-				return cfg_error(c, k, "tcp: listeners need "
-				    "mutual TLS, which this version of "
-				    "sockguard does not have yet; sockguard "
-				    "never serves the Docker API "
-				    "unauthenticated over a network");
 		} else if (strcmp(key, "name") == 0) {
 			if (cfg_string(c, v, key, &l->name) == -1)
 				return -1;
+		} else if (strcmp(key, "tls") == 0) {
+			n_tls = k;
+			if (cfg_tls(c, v, &l->tls) == -1)
+				return -1;
 		} else if (strcmp(key, "mode") == 0) {
+			n_unixopt = k;
 			if (cfg_mode(c, v, &l->mode) == -1)
 				return -1;
 		} else if (strcmp(key, "owner") == 0 ||
 		    strcmp(key, "group") == 0) {
 			unsigned id = 0;
 
+			n_unixopt = k;
 			if (cfg_id(c, v, key, &id) == -1)
 				return -1;
 			if (key[0] == 'o') {
@@ -312,10 +385,22 @@ cfg_listen_one(struct cfgctx *c, yaml_node_t *n, struct listen_conf *l)
 			}
 		} else
 			return cfg_error(c, k, "unknown listen key \"%s\" "
-			    "(expected unix, name, mode, owner, group)", key);
+			    "(expected unix or tcp, name, mode, owner, group, "
+			    "tls)", key);
 	}
 	if (!seen_kind)
-		return cfg_error(c, n, "a listen entry needs unix: PATH");
+		return cfg_error(c, n, "a listen entry needs unix: PATH or "
+		    "tcp: HOST:PORT");
+	if (l->kind == LISTEN_TCP && l->tls.cert == NULL)
+		return cfg_error(c, n, "tcp: %s has no tls: block; sockguard "
+		    "never serves the Docker API over a network without "
+		    "mutual TLS (give tls: cert, key and client_ca)", l->addr);
+	if (l->kind == LISTEN_UNIX && n_tls != NULL)
+		return cfg_error(c, n_tls, "tls: applies to tcp: listeners "
+		    "only");
+	if (l->kind == LISTEN_TCP && n_unixopt != NULL)
+		return cfg_error(c, n_unixopt, "mode, owner and group apply "
+		    "to unix: listeners only");
 	return 0;
 }
 
@@ -354,6 +439,12 @@ cfg_listen(struct cfgctx *c, yaml_node_t *n, struct config *cf)
 			    strcmp(cf->listen[i].path, cf->listen[j].path) == 0)
 				return cfg_error(c, c->n_listen[i], "listener "
 				    "%s is given twice", cf->listen[i].path);
+			if (cf->listen[i].addr && cf->listen[j].addr &&
+			    cf->listen[i].salen == cf->listen[j].salen &&
+			    memcmp(&cf->listen[i].sa, &cf->listen[j].sa,
+			    cf->listen[i].salen) == 0)
+				return cfg_error(c, c->n_listen[i], "listener "
+				    "%s is given twice", cf->listen[i].addr);
 			if (cf->listen[i].name && cf->listen[j].name &&
 			    strcmp(cf->listen[i].name, cf->listen[j].name) == 0)
 				return cfg_error(c, c->n_listen[i], "listener "
@@ -402,6 +493,9 @@ cfg_limits(struct cfgctx *c, yaml_node_t *n, struct limits *lim)
 			r = cfg_duration(c, v, key, &lim->idle_timeout_ms);
 		else if (strcmp(key, "drain_timeout") == 0)
 			r = cfg_duration(c, v, key, &lim->drain_timeout_ms);
+		else if (strcmp(key, "handshake_timeout") == 0)
+			r = cfg_duration(c, v, key,
+			    &lim->handshake_timeout_ms);
 		else
 			r = cfg_error(c, k, "unknown limits key \"%s\"", key);
 		if (r == -1)
@@ -541,18 +635,7 @@ cfg_validate(struct cfgctx *c, yaml_node_t *root, struct config *cf)
 		return cfg_error(c, root, "rules: a rules file is required "
 		    "(sockguard has no unfiltered mode; see sockguard-rules(5) "
 		    "and the shipped rules/default.yaml)");
-	if (cf->rules[0] != '/') {
-		/* Relative to the directory of the configuration file. */
-		const char	*slash = strrchr(c->name, '/');
-		char		*abs;
-
-		if (slash != NULL) {
-			xasprintf(&abs, "%.*s/%s", (int)(slash - c->name),
-			    c->name, cf->rules);
-			free(cf->rules);
-			cf->rules = abs;
-		}
-	}
+	cfg_relpath(c, &cf->rules);
 	if (cf->limits.max_request_line > cf->limits.max_header_bytes)
 		return cfg_error(c, c->n_mhb != NULL ? c->n_mhb : c->n_mrl,
 		    "limits: max_request_line exceeds max_header_bytes");
@@ -571,6 +654,7 @@ config_defaults(struct limits *lim)
 	lim->header_timeout_ms = 15000;
 	lim->idle_timeout_ms = 120000;
 	lim->drain_timeout_ms = 10000;
+	lim->handshake_timeout_ms = 10000;
 }
 
 int
@@ -643,6 +727,10 @@ config_free(struct config *cf)
 		free(cf->listen[i].name);
 		free(cf->listen[i].path);
 		free(cf->listen[i].addr);
+		free(cf->listen[i].tls.cert);
+		free(cf->listen[i].tls.key);
+		free(cf->listen[i].tls.client_ca);
+		free(cf->listen[i].tls.crl);
 	}
 	free(cf->listen);
 	free(cf->file);
@@ -650,4 +738,60 @@ config_free(struct config *cf)
 	free(cf->rules);
 	free(cf->audit_path);
 	free(cf);
+}
+
+const char *
+listen_label(const struct listen_conf *l)
+{
+	if (l->name != NULL)
+		return l->name;
+	return l->kind == LISTEN_UNIX ? l->path : l->addr;
+}
+
+int
+config_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+	const char		*colon, *port;
+	char			 host[INET6_ADDRSTRLEN + 1], *end;
+	size_t			 hlen;
+	unsigned long		 v;
+	int			 bracket = s[0] == '[';
+
+	memset(ss, 0, sizeof(*ss));
+	if (bracket) {
+		if ((colon = strstr(s, "]:")) == NULL)
+			return -1;
+		hlen = (size_t)(colon - s - 1);
+		port = colon + 2;
+		s++;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			return -1;
+		hlen = (size_t)(colon - s);
+		port = colon + 1;
+	}
+	if (hlen == 0 || hlen >= sizeof(host) || !isdigit((unsigned char)*port))
+		return -1;
+	errno = 0;
+	v = strtoul(port, &end, 10);
+	if (*end != '\0' || errno != 0 || v == 0 || v > 65535)
+		return -1;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1 && !bracket) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)v);
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1 &&
+	    bracket) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)v);
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	return -1;
 }

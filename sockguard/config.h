@@ -6,10 +6,19 @@
 #define SG_CONFIG_H
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <stddef.h>
 #include <stdint.h>
 
 enum listen_kind { LISTEN_UNIX, LISTEN_TCP };
+
+/* Mutual TLS of a tcp: listener; paths made absolute by the loader. */
+struct tls_conf {
+	char		*cert;		/* server certificate (chain), PEM */
+	char		*key;		/* its private key, PEM */
+	char		*client_ca;	/* CA bundle clients must chain to */
+	char		*crl;		/* optional revocation list */
+};
 
 struct listen_conf {
 	char		*name;		/* optional, for rules and audit */
@@ -21,6 +30,9 @@ struct listen_conf {
 	int		 has_group;
 	gid_t		 group;
 	char		*addr;		/* LISTEN_TCP: "host:port" as written */
+	struct sockaddr_storage sa;	/* LISTEN_TCP: parsed address */
+	socklen_t	 salen;
+	struct tls_conf	 tls;		/* LISTEN_TCP: always set */
 };
 
 struct limits {
@@ -32,6 +44,7 @@ struct limits {
 	unsigned	 header_timeout_ms;	/* first byte to end of head */
 	unsigned	 idle_timeout_ms;	/* keep-alive idle */
 	unsigned	 drain_timeout_ms;	/* graceful stop */
+	unsigned	 handshake_timeout_ms;	/* TLS: connect to handshake end */
 };
 
 struct config {
@@ -59,6 +72,12 @@ int	config_load(const char *file, struct config **out, char *err,
 int	config_parse(const char *name, const unsigned char *buf, size_t len,
 	    struct config **out, char *err, size_t errlen);
 void	config_free(struct config *);
+
+/* A listener's name for logs: its name, else its path or address. */
+const char *listen_label(const struct listen_conf *);
+/* "0.0.0.0:2376", "[::1]:2376" -> sockaddr; -1 if malformed. */
+int	config_parse_addr(const char *, struct sockaddr_storage *,
+	    socklen_t *);
 
 /* "64KiB", "1MiB", "4096" -> bytes; -1 if malformed or out of range. */
 int	config_parse_size(const char *, size_t max, size_t *out);

@@ -10,8 +10,9 @@
 #include <stddef.h>
 
 struct identity {
-	const char	*listener;	/* listener name, or its path */
+	const char	*listener;	/* listener name, or its path/address */
 	int		 is_unix;
+	const char	*remote;	/* TCP: peer "addr:port"; else NULL */
 	pid_t		 pid;		/* unix peer credentials */
 	uid_t		 uid;
 	gid_t		 gid;
@@ -19,6 +20,7 @@ struct identity {
 	const char	*cert_subject;
 	const char	*cert_cn;
 	const char	*cert_issuer;
+	const char	*cert_serial;		/* lower-case hex */
 	const char	*cert_fingerprint;	/* sha256, lower-case hex */
 	const char *const *cert_sans;		/* "DNS:x", "email:y", "URI:z" */
 	size_t		 cert_nsans;

@@ -133,3 +133,38 @@ listen_unix_remove(const struct listen_conf *lc, const struct listen_sock *ls)
 	    st.st_dev == ls->dev && st.st_ino == ls->ino)
 		unlink(lc->path);
 }
+
+int
+listen_tcp_open(const struct listen_conf *lc, struct listen_sock *ls,
+    char *err, size_t errlen)
+{
+	int	fd, one = 1;
+
+	ls->fd = -1;
+	fd = socket(lc->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: socket: %s", lc->addr,
+		    strerror(errno));
+		return -1;
+	}
+	/* A restart must not wait for old connections' TIME_WAIT. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&lc->sa, lc->salen) == -1) {
+		snprintf(err, errlen, "bind %s: %s%s", lc->addr,
+		    strerror(errno), errno == EADDRINUSE ? " (is another "
+		    "sockguard, or dockerd's own TLS port, on it?)" :
+		    errno == EACCES ? " (ports below 1024 need privilege)" :
+		    "");
+		close(fd);
+		return -1;
+	}
+	if (listen(fd, SOMAXCONN) == -1) {
+		snprintf(err, errlen, "listen %s: %s", lc->addr,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	ls->fd = fd;
+	return 0;
+}

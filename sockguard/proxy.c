@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <time.h>
 #include <stdarg.h>
@@ -33,6 +35,7 @@
 #include "policy.h"
 #include "proxy.h"
 #include "rules.h"
+#include "tls.h"
 #include "xmalloc.h"
 
 /* Output queued towards one side before we stop reading the other. */
@@ -68,6 +71,7 @@ struct listener {
 	const struct listen_conf *conf;
 	struct evconnlistener	*evl;
 	struct listen_sock	 sock;
+	struct tls_server	*tls;		/* tcp: listeners */
 };
 
 struct session {
@@ -97,6 +101,10 @@ struct session {
 	int			 sess_dead;	/* freed once they return */
 	char			 sess_version[16];
 	struct bufferevent	*sess_cl;	/* client side */
+	struct tls_conn		*sess_tls;	/* its TLS, or NULL */
+	struct tls_peer		*sess_peer;	/* the certificate's identity */
+	char			 sess_remote[64];
+	int			 sess_cl_error;	/* no graceful TLS close */
 	struct bufferevent	*sess_up;	/* upstream, may be NULL */
 	struct event		*sess_timer;
 	enum sess_timer		 sess_timer_kind;
@@ -128,6 +136,9 @@ struct proxy {
 	size_t			 px_nls;
 	TAILQ_HEAD(, session)	 px_sessions;
 	size_t			 px_nsessions;
+	struct tls_pool		*px_pool;	/* TLS handshake threads */
+	size_t			 px_nhandshakes;	/* in the pool */
+	int			 px_freeing;
 	uint64_t		 px_next_id;
 	int			 px_draining;
 	struct event		*px_drain_timer;
@@ -164,6 +175,15 @@ static void	sess_audit_complete(struct session *, int);
 static void	sess_discard_body(struct session *);
 static void	sess_hijack_relay(struct session *);
 static void	proxy_check_drained(struct proxy *);
+
+/* Reads from the client again (after a pause). */
+static void
+sess_cl_read_on(struct session *s)
+{
+	bufferevent_enable(s->sess_cl, EV_READ);
+	if (s->sess_tls != NULL)
+		tls_conn_kick(s->sess_tls);
+}
 
 /* Arms the session's one timer, or stops it (kind ST_NONE). */
 static void
@@ -312,7 +332,12 @@ sess_destroy(struct session *s)
 	lookup_cancel(s->sess_lookup);
 	if (s->sess_up != NULL)
 		bufferevent_free(s->sess_up);
-	bufferevent_free(s->sess_cl);
+	if (s->sess_tls != NULL)
+		tls_conn_close(s->sess_tls, !s->sess_cl_error &&
+		    !px->px_freeing);
+	else
+		bufferevent_free(s->sess_cl);
+	tls_peer_free(s->sess_peer);
 	event_free(s->sess_timer);
 	http_request_clear(&s->sess_req);
 	if (s->sess_body != NULL)
@@ -1019,7 +1044,7 @@ sess_request_done(struct session *s)
 	s->sess_scanned = 0;
 	if (s->sess_cl_paused) {
 		s->sess_cl_paused = 0;
-		bufferevent_enable(s->sess_cl, EV_READ);
+		sess_cl_read_on(s);
 	}
 	sess_set_timer(s, ST_IDLE, px->px_conf->limits.idle_timeout_ms);
 	if (evbuffer_get_length(bufferevent_get_input(s->sess_cl)) > 0)
@@ -1095,7 +1120,7 @@ sess_hijack(struct session *s)
 	bufferevent_setwatermark(s->sess_cl, EV_WRITE, 0, 0);
 	bufferevent_setwatermark(s->sess_up, EV_WRITE, 0, 0);
 	s->sess_cl_paused = s->sess_up_paused = 0;
-	bufferevent_enable(s->sess_cl, EV_READ);
+	sess_cl_read_on(s);
 	bufferevent_enable(s->sess_up, EV_READ);
 	sess_hijack_relay(s);
 }
@@ -1105,6 +1130,16 @@ static void
 bev_shutdown_write(struct bufferevent *bev)
 {
 	shutdown(bufferevent_getfd(bev), SHUT_WR);
+}
+
+/* The same towards the client; over TLS that is a close_notify. */
+static void
+sess_cl_shutdown(struct session *s)
+{
+	if (s->sess_tls != NULL)
+		tls_conn_shutdown(s->sess_tls);
+	else
+		bev_shutdown_write(s->sess_cl);
 }
 
 /* SS_HIJACK: move bytes both ways, propagate half-closes. */
@@ -1149,7 +1184,7 @@ sess_hijack_eof(struct session *s)
 	}
 	if (s->sess_up_eof && !s->sess_cl_shut && evbuffer_get_length(
 	    bufferevent_get_output(s->sess_cl)) == 0) {
-		bev_shutdown_write(s->sess_cl);
+		sess_cl_shutdown(s);
 		s->sess_cl_shut = 1;
 	}
 	/* dockerd ended the stream and the client has all of it. */
@@ -1170,8 +1205,10 @@ bev_flush(struct bufferevent *bev)
 	struct evbuffer	*out = bufferevent_get_output(bev);
 	int		 n;
 
+	/* A TLS filter encrypts and queues output as soon as it is added. */
 	if (evbuffer_get_length(out) == 0 ||
-	    (bufferevent_get_enabled(bev) & EV_WRITE))
+	    (bufferevent_get_enabled(bev) & EV_WRITE) ||
+	    bufferevent_get_underlying(bev) != NULL)
 		return;
 	/* A socket bufferevent keeps its output's front frozen between its
 	 * own writes; it thaws it the same way around each one. */
@@ -1203,7 +1240,8 @@ bev_read_more(struct bufferevent *bev, size_t max)
 	ssize_t			 r;
 	int			 n, i;
 
-	if (evbuffer_get_length(in) < 4096)
+	if (evbuffer_get_length(in) < 4096 ||
+	    bufferevent_get_underlying(bev) != NULL)
 		return;			/* a small message: nothing pending */
 	evbuffer_unfreeze(in, 0);
 	while (total < max) {
@@ -1233,7 +1271,8 @@ bev_read_more(struct bufferevent *bev, size_t max)
 static void
 bev_write_done(struct bufferevent *bev)
 {
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0 &&
+	    bufferevent_get_underlying(bev) == NULL)
 		bufferevent_disable(bev, EV_WRITE);
 }
 
@@ -1333,6 +1372,7 @@ cl_event_run(struct bufferevent *bev, short what, void *arg)
 	struct session	*s = arg;
 
 	if (what & BEV_EVENT_ERROR) {
+		s->sess_cl_error = 1;
 		sess_close(s, "client connection error");
 		return;
 	}
@@ -1381,14 +1421,14 @@ up_write_run(struct bufferevent *bev, void *arg)
 	if (s->sess_state == SS_HIJACK) {
 		if (s->sess_cl_paused) {
 			s->sess_cl_paused = 0;
-			bufferevent_enable(s->sess_cl, EV_READ);
+			sess_cl_read_on(s);
 		}
 		sess_hijack_relay(s);
 		return;
 	}
 	if (s->sess_cl_paused && s->sess_state == SS_BODY_STREAM) {
 		s->sess_cl_paused = 0;
-		bufferevent_enable(s->sess_cl, EV_READ);
+		sess_cl_read_on(s);
 		sess_pump_body(s);
 	}
 }
@@ -1539,7 +1579,51 @@ proxy_refuse(evutil_socket_t fd)
 	close(fd);
 }
 
-/* A client connected. */
+/* A new session on a connected client bufferevent. */
+static struct session *
+sess_new(struct listener *ls, struct bufferevent *bev)
+{
+	struct proxy	*px = ls->px;
+	struct session	*s;
+
+	s = xcalloc(1, sizeof(*s));
+	s->sess_px = px;
+	s->sess_ls = ls;
+	s->sess_id = ++px->px_next_id;
+	s->sess_ident.listener = listen_label(ls->conf);
+	s->sess_cl = bev;
+	s->sess_timer = evtimer_new(px->px_base, sess_timer_cb, s);
+	if (s->sess_timer == NULL)
+		fatal("out of memory for a new connection");
+	TAILQ_INSERT_TAIL(&px->px_sessions, s, sess_entry);
+	px->px_nsessions++;
+	bufferevent_setcb(s->sess_cl, cl_read_cb, cl_write_cb, cl_event_cb, s);
+	bufferevent_setwatermark(s->sess_cl, EV_WRITE, PROXY_LOW_WM, 0);
+	bufferevent_setwatermark(s->sess_cl, EV_READ, 0, PROXY_HIGH_WM);
+	bufferevent_set_max_single_read(s->sess_cl, PROXY_READ_MAX);
+	s->sess_state = SS_HEAD;
+	sess_set_timer(s, ST_IDLE, px->px_conf->limits.idle_timeout_ms);
+	return s;
+}
+
+/* Whether one more client may connect. */
+static int
+proxy_admit(struct listener *ls)
+{
+	struct proxy	*px = ls->px;
+
+	if (px->px_draining)
+		return 0;
+	if (px->px_nsessions + px->px_nhandshakes <
+	    px->px_conf->limits.max_connections)
+		return 1;
+	log_warn("%s: limits.max_connections (%zu) reached; refusing a "
+	    "client", listen_label(ls->conf),
+	    px->px_conf->limits.max_connections);
+	return 0;
+}
+
+/* A client connected to a unix listener. */
 static void
 proxy_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
@@ -1547,23 +1631,21 @@ proxy_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	struct listener	*ls = arg;
 	struct proxy	*px = ls->px;
 	struct session	*s;
+	struct bufferevent *bev;
 	struct ucred	 cred;
 	socklen_t	 clen = sizeof(cred);
 
-	if (px->px_draining) {
-		close(fd);
+	if (!proxy_admit(ls)) {
+		if (px->px_draining)
+			close(fd);
+		else
+			proxy_refuse(fd);
 		return;
 	}
-	if (px->px_nsessions >= px->px_conf->limits.max_connections) {
-		log_warn("%s: limits.max_connections (%zu) reached; refusing "
-		    "a client", ls->conf->path, px->px_conf->limits.max_connections);
-		proxy_refuse(fd);
-		return;
-	}
-	s = xcalloc(1, sizeof(*s));
-	s->sess_px = px;
-	s->sess_ls = ls;
-	s->sess_id = ++px->px_next_id;
+	bev = bufferevent_socket_new(px->px_base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL)
+		fatal("out of memory for a new connection");
+	s = sess_new(ls, bev);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
 		s->sess_pid = cred.pid;
 		s->sess_uid = cred.uid;
@@ -1573,30 +1655,120 @@ proxy_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 		s->sess_uid = (uid_t)-1;
 		s->sess_gid = (gid_t)-1;
 	}
-	s->sess_ident.listener = ls->conf->name != NULL ? ls->conf->name :
-	    ls->conf->path;
 	s->sess_ident.is_unix = 1;
 	s->sess_ident.pid = s->sess_pid;
 	s->sess_ident.uid = s->sess_uid;
 	s->sess_ident.gid = s->sess_gid;
-	s->sess_cl = bufferevent_socket_new(px->px_base, fd,
-	    BEV_OPT_CLOSE_ON_FREE);
-	s->sess_timer = evtimer_new(px->px_base, sess_timer_cb, s);
-	if (s->sess_cl == NULL || s->sess_timer == NULL)
-		fatal("out of memory for a new connection");
-	TAILQ_INSERT_TAIL(&px->px_sessions, s, sess_entry);
-	px->px_nsessions++;
-	bufferevent_setcb(s->sess_cl, cl_read_cb, cl_write_cb, cl_event_cb, s);
-	bufferevent_setwatermark(s->sess_cl, EV_WRITE, PROXY_LOW_WM, 0);
-	bufferevent_setwatermark(s->sess_cl, EV_READ, 0, PROXY_HIGH_WM);
-	bufferevent_set_max_single_read(s->sess_cl, PROXY_READ_MAX);
 	bufferevent_disable(s->sess_cl, EV_WRITE);	/* see bev_flush() */
-	bufferevent_enable(s->sess_cl, EV_READ);
-	s->sess_state = SS_HEAD;
-	sess_set_timer(s, ST_IDLE, px->px_conf->limits.idle_timeout_ms);
+	sess_cl_read_on(s);
 	log_debug("conn %llu: accepted on %s (uid %ld gid %ld pid %ld)",
 	    (unsigned long long)s->sess_id, ls->conf->path, (long)s->sess_uid,
 	    (long)s->sess_gid, (long)s->sess_pid);
+}
+
+/*
+ * A client connected to a TLS listener: its handshake runs on a pool
+ * thread; the session starts in proxy_tls_done().
+ */
+static void
+proxy_accept_tcp_cb(struct evconnlistener *evl, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct listener	*ls = arg;
+	struct proxy	*px = ls->px;
+	int		 one = 1, idle = 60, intvl = 10, cnt = 6;
+
+	if (!proxy_admit(ls)) {
+		close(fd);	/* a TLS client would not read a plain 503 */
+		return;
+	}
+	/* Small requests and answers go out at once. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* Peers that vanish (host down, cable out) are found out. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+	    sizeof(intvl));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	px->px_nhandshakes++;
+	tls_pool_submit(px->px_pool, ls->tls, fd, sa, (socklen_t)salen,
+	    px->px_conf->limits.handshake_timeout_ms, ls);
+}
+
+/* Writes a record of a refused TLS client to the audit log. */
+static void
+proxy_audit_handshake(struct listener *ls, struct tls_conn *c)
+{
+	struct proxy	*px = ls->px;
+	struct identity	 id;
+	struct audit_rec rec;
+	char		 rid[17];
+
+	if (px->px_audit == NULL)
+		return;
+	memset(&id, 0, sizeof(id));
+	id.listener = listen_label(ls->conf);
+	id.remote = tls_conn_remote(c);
+	memset(&rec, 0, sizeof(rec));
+	audit_new_id(rid);
+	rec.stage = "connect";
+	rec.id = rid;
+	rec.conn = ++px->px_next_id;
+	rec.ident = &id;
+	rec.decision = "deny";
+	rec.rule = "tls";
+	rec.reason = tls_conn_error(c);
+	if (audit_write(px->px_audit, &rec) == -1)
+		log_err("audit: cannot write to %s: %s",
+		    px->px_conf->audit_path ? px->px_conf->audit_path :
+		    "the log", strerror(errno));
+}
+
+/* A handshake ended: start the session, or say why not. */
+static void
+proxy_tls_done(struct tls_conn *c, void *arg)
+{
+	struct proxy	*px = arg;
+	struct listener	*ls = tls_conn_ctx(c);
+	struct session	*s;
+	struct bufferevent *bev;
+	struct tls_peer	*p;
+
+	px->px_nhandshakes--;
+	if (!tls_conn_ok(c) || px->px_draining) {
+		if (!tls_conn_ok(c)) {
+			log_warn("%s: TLS client %s refused: %s",
+			    listen_label(ls->conf), tls_conn_remote(c),
+			    tls_conn_error(c));
+			proxy_audit_handshake(ls, c);
+		}
+		tls_conn_free(c);
+		proxy_check_drained(px);
+		return;
+	}
+	if ((bev = tls_conn_bufferevent(c, px->px_base)) == NULL)
+		fatal("out of memory for a new connection");
+	s = sess_new(ls, bev);
+	s->sess_tls = c;
+	s->sess_peer = p = tls_conn_take_peer(c);
+	snprintf(s->sess_remote, sizeof(s->sess_remote), "%s",
+	    tls_conn_remote(c));
+	s->sess_pid = -1;
+	s->sess_uid = (uid_t)-1;
+	s->sess_gid = (gid_t)-1;
+	s->sess_ident.is_unix = 0;
+	s->sess_ident.remote = s->sess_remote;
+	s->sess_ident.cert_subject = p->subject;
+	s->sess_ident.cert_cn = p->cn;
+	s->sess_ident.cert_issuer = p->issuer;
+	s->sess_ident.cert_serial = p->serial;
+	s->sess_ident.cert_fingerprint = p->fingerprint;
+	s->sess_ident.cert_sans = (const char *const *)p->sans;
+	s->sess_ident.cert_nsans = p->nsans;
+	sess_cl_read_on(s);
+	log_debug("conn %llu: %s from %s, certificate \"%s\" (%s)",
+	    (unsigned long long)s->sess_id, listen_label(ls->conf),
+	    s->sess_remote, p->subject, tls_conn_describe(c));
 }
 
 /* Logs accept(2) failures (EMFILE...) without spinning. */
@@ -1605,7 +1777,7 @@ proxy_accept_error_cb(struct evconnlistener *evl, void *arg)
 {
 	struct listener	*ls = arg;
 
-	log_warn("%s: accept: %s", ls->conf->path,
+	log_warn("%s: accept: %s", listen_label(ls->conf),
 	    strerror(EVUTIL_SOCKET_ERROR()));
 }
 
@@ -1633,31 +1805,68 @@ proxy_new(struct event_base *base, const struct config *conf,
 	return px;
 }
 
+/* Threads for TLS handshakes: one per core, within reason. */
+static unsigned
+proxy_tls_threads(void)
+{
+	long	n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
+}
+
+/* Opens a tcp: listener: its key material, its pool, its socket. */
+static int
+proxy_listen_tls(struct proxy *px, struct listener *ls, char *err,
+    size_t errlen)
+{
+	unsigned	n = proxy_tls_threads();
+
+	if (tls_server_new(&ls->conf->tls, n, &ls->tls, err, errlen) == -1)
+		return -1;
+	if (px->px_pool == NULL && (px->px_pool = tls_pool_new(px->px_base,
+	    n, proxy_tls_done, px, err, errlen)) == NULL)
+		return -1;
+	if (listen_tcp_open(ls->conf, &ls->sock, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
 int
 proxy_listen(struct proxy *px, char *err, size_t errlen)
 {
 	size_t		 i;
 	struct listener	*ls;
+	int		 tcp;
 
 	px->px_ls = xcalloc(px->px_conf->nlisten, sizeof(*px->px_ls));
 	for (i = 0; i < px->px_conf->nlisten; i++) {
 		ls = &px->px_ls[i];
 		ls->px = px;
 		ls->conf = &px->px_conf->listen[i];
-		if (listen_unix_open(ls->conf, &ls->sock, err, errlen) == -1)
-			return -1;
+		ls->sock.fd = -1;
 		px->px_nls++;
-		ls->evl = evconnlistener_new(px->px_base, proxy_accept_cb, ls,
+		tcp = ls->conf->kind == LISTEN_TCP;
+		if (tcp ? proxy_listen_tls(px, ls, err, errlen) :
+		    listen_unix_open(ls->conf, &ls->sock, err, errlen) == -1)
+			return -1;
+		ls->evl = evconnlistener_new(px->px_base, tcp ?
+		    proxy_accept_tcp_cb : proxy_accept_cb, ls,
 		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1,
 		    ls->sock.fd);
 		if (ls->evl == NULL) {
 			snprintf(err, errlen, "%s: cannot watch the socket",
-			    ls->conf->path);
+			    listen_label(ls->conf));
 			return -1;
 		}
 		evconnlistener_set_error_cb(ls->evl, proxy_accept_error_cb);
-		log_info("listening on %s (mode %04o)", ls->conf->path,
-		    (unsigned)ls->conf->mode);
+		if (tcp)
+			log_info("listening on %s (mutual TLS, %u handshake "
+			    "threads): %s", ls->conf->addr,
+			    tls_pool_threads(px->px_pool),
+			    tls_server_describe(ls->tls));
+		else
+			log_info("listening on %s (mode %04o)", ls->conf->path,
+			    (unsigned)ls->conf->mode);
 	}
 	return 0;
 }
@@ -1675,9 +1884,13 @@ proxy_close_listeners(struct proxy *px)
 			evconnlistener_free(ls->evl);
 		else if (ls->sock.fd != -1)
 			close(ls->sock.fd);
+		if (ls->conf->kind == LISTEN_UNIX && (ls->evl != NULL ||
+		    ls->sock.fd != -1))
+			listen_unix_remove(ls->conf, &ls->sock);
 		ls->evl = NULL;
 		ls->sock.fd = -1;
-		listen_unix_remove(ls->conf, &ls->sock);
+		tls_server_unref(ls->tls);
+		ls->tls = NULL;
 	}
 	px->px_nls = 0;
 }
@@ -1688,7 +1901,8 @@ proxy_check_drained(struct proxy *px)
 {
 	void	(*done)(void *);
 
-	if (!px->px_draining || px->px_nsessions > 0 || px->px_drained == NULL)
+	if (!px->px_draining || px->px_nsessions > 0 ||
+	    px->px_nhandshakes > 0 || px->px_drained == NULL)
 		return;
 	done = px->px_drained;
 	px->px_drained = NULL;
@@ -1755,6 +1969,10 @@ proxy_free(struct proxy *px)
 	if (px == NULL)
 		return;
 	px->px_drained = NULL;
+	px->px_freeing = 1;
+	/* Handshakes first: their connections hold listener material. */
+	tls_pool_free(px->px_pool);
+	px->px_pool = NULL;
 	proxy_close_listeners(px);
 	while ((s = TAILQ_FIRST(&px->px_sessions)) != NULL)
 		sess_free(s);

@@ -5,6 +5,7 @@
  *
  * Fixed bugs stay as regression cases in known_bugs[] at the end.
  */
+#include <arpa/inet.h>
 #include <sys/types.h>
 #include <sys/stat.h>
 
@@ -541,13 +542,42 @@ test_listen_entry(void **state)
 		{ "listen:\n  - unix: /a\n    tcp: 127.0.0.1:2375\n", 0, "3:5",
 		    "a listen entry takes one of unix: or tcp:, once" },
 		{ "listen:\n  - tcp: 127.0.0.1:2375\n", 0, "2:5",
-		    "tcp: listeners need mutual TLS" },
+		    "tcp: 127.0.0.1:2375 has no tls: block; sockguard never "
+		    "serves the Docker API over a network without mutual TLS" },
 		{ "listen:\n  - tcp: 0.0.0.0:2376\n    name: net\n", 0, "2:5",
-		    "never serves the Docker API unauthenticated" },
+		    "has no tls: block" },
+		{ "listen:\n  - tcp: 0.0.0.0:2376\n    tls: {cert: c, key: k}\n",
+		    0, "3:10", "tls needs cert, key and client_ca" },
+		{ "listen:\n  - tcp: 0.0.0.0:2376\n    tls: {cert: c, key: k, "
+		    "ca: x}\n", 0, "3:28", "unknown tls key \"ca\"" },
+		{ "listen:\n  - tcp: 0.0.0.0:2376\n    tls: {cert: c, cert: d}\n",
+		    0, "3:20", "tls: cert is given twice" },
+		{ "listen:\n  - tcp: 0.0.0.0:2376\n    tls: [c]\n", 0, "3:10",
+		    "tls must be a mapping" },
+		{ "listen:\n  - tcp: 0.0.0.0:2376\n    mode: '0660'\n    "
+		    "tls: {cert: c, key: k, client_ca: a}\n", 0, "3:5",
+		    "mode, owner and group apply to unix: listeners only" },
+		{ "listen:\n  - unix: /a\n    tls: {cert: c, key: k, "
+		    "client_ca: a}\n", 0, "3:5",
+		    "tls: applies to tcp: listeners only" },
+		{ "listen:\n  - tcp: localhost:2376\n", 0, "2:10",
+		    "is not HOST:PORT with a numeric address" },
+		{ "listen:\n  - tcp: '::1:2376'\n", 0, "2:10",
+		    "is not HOST:PORT" },
+		{ "listen:\n  - tcp: '[127.0.0.1]:2376'\n", 0, "2:10",
+		    "is not HOST:PORT" },
+		{ "listen:\n  - tcp: '0.0.0.0:0'\n", 0, "2:10",
+		    "is not HOST:PORT" },
+		{ "listen:\n  - tcp: '0.0.0.0:65536'\n", 0, "2:10",
+		    "is not HOST:PORT" },
+		{ "listen:\n  - tcp: '0.0.0.0:+80'\n", 0, "2:10",
+		    "is not HOST:PORT" },
+		{ "listen:\n  - tcp: ':2376'\n", 0, "2:10",
+		    "is not HOST:PORT" },
 		{ "listen:\n  - tcp: ''\n", 0, "2:10",
 		    "tcp must not be empty" },
 		{ "listen:\n  - unix: /a\n    path: /b\n", 0, "3:5",
-		    "unknown listen key \"path\" (expected unix, name, mode" },
+		    "unknown listen key \"path\" (expected unix or tcp, name, mode" },
 		{ "listen:\n  - unix: /a\n    Mode: '0660'\n", 0, "3:5",
 		    "unknown listen key \"Mode\"" },
 		{ "listen:\n  - unix: /a\n    [k]: v\n", 0, "3:5",
@@ -1083,6 +1113,57 @@ test_rules(void **state)
 	    "required"));
 }
 
+/* tcp: listeners: addresses, tls: paths relative to the config file. */
+static void
+test_listen_tcp(void **state)
+{
+	static const char text[] = "listen:\n"
+	    "  - tcp: \"127.0.0.1:2376\"\n    name: remote\n"
+	    "    tls: {cert: tls/s.pem, key: /k.pem, client_ca: ca.pem, "
+	    "crl: crl.pem}\n"
+	    "  - tcp: \"[::]:2377\"\n"
+	    "    tls: {cert: c, key: k, client_ca: a}\n"
+	    RULES "limits: {handshake_timeout: 3s}\n";
+	struct config		*cf;
+	const struct sockaddr_in  *sin;
+	const struct sockaddr_in6 *sin6;
+	char			 err[512];
+
+	assert_int_equal(config_parse("/etc/sg/sg.yaml",
+	    (const unsigned char *)text, strlen(text), &cf, err, sizeof(err)),
+	    0);
+	assert_int_equal(cf->nlisten, 2);
+	assert_int_equal(cf->listen[0].kind, LISTEN_TCP);
+	assert_null(cf->listen[0].path);
+	assert_string_equal(cf->listen[0].addr, "127.0.0.1:2376");
+	sin = (const struct sockaddr_in *)&cf->listen[0].sa;
+	assert_int_equal(sin->sin_family, AF_INET);
+	assert_int_equal(ntohs(sin->sin_port), 2376);
+	assert_int_equal(ntohl(sin->sin_addr.s_addr), 0x7f000001);
+	assert_int_equal(cf->listen[0].salen, sizeof(*sin));
+	assert_string_equal(cf->listen[0].tls.cert, "/etc/sg/tls/s.pem");
+	assert_string_equal(cf->listen[0].tls.key, "/k.pem");
+	assert_string_equal(cf->listen[0].tls.client_ca, "/etc/sg/ca.pem");
+	assert_string_equal(cf->listen[0].tls.crl, "/etc/sg/crl.pem");
+	assert_string_equal(listen_label(&cf->listen[0]), "remote");
+	sin6 = (const struct sockaddr_in6 *)&cf->listen[1].sa;
+	assert_int_equal(sin6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(sin6->sin6_port), 2377);
+	assert_null(cf->listen[1].tls.crl);
+	assert_string_equal(listen_label(&cf->listen[1]), "[::]:2377");
+	assert_int_equal(cf->limits.handshake_timeout_ms, 3000);
+	config_free(cf);
+	/* the same address twice */
+	assert_int_equal(config_parse("t.yaml", (const unsigned char *)
+	    "listen:\n  - tcp: '127.0.0.1:1'\n    tls: {cert: c, key: k, "
+	    "client_ca: a}\n  - tcp: '127.0.0.1:1'\n    tls: {cert: c, "
+	    "key: k, client_ca: a}\n" RULES, strlen("listen:\n  - tcp: "
+	    "'127.0.0.1:1'\n    tls: {cert: c, key: k, client_ca: a}\n  - "
+	    "tcp: '127.0.0.1:1'\n    tls: {cert: c, key: k, client_ca: a}\n"
+	    RULES), &cf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "listener 127.0.0.1:1 is given twice"));
+}
+
 /* A short err buffer is truncated, terminated, and not overrun. */
 static void
 test_err_truncated(void **state)
@@ -1373,6 +1454,7 @@ main(void)
 		cmocka_unit_test(test_top_level),
 		cmocka_unit_test(test_listen_list),
 		cmocka_unit_test(test_listen_entry),
+		cmocka_unit_test(test_listen_tcp),
 		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_owner_group),
 		cmocka_unit_test(test_limits_sizes),
