@@ -42,10 +42,8 @@
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* The subcommands, as bits so options can say where they apply. */
-#define CMD_CA		0x1
-#define CMD_SERVER	0x2
-#define CMD_CLIENT	0x4
+/* The subcommands; 0 is none. */
+enum cert_cmd { CMD_CA = 1, CMD_SERVER, CMD_CLIENT };
 
 /* GeneralName choices we write (context-specific tags, RFC 5280). */
 #define GN_EMAIL	1
@@ -63,7 +61,7 @@ struct cert_san {
 
 /* The command line, checked. */
 struct cert_opts {
-	unsigned	 cmd;			/* CMD_* */
+	enum cert_cmd	 cmd;
 	const char	*dir;
 	const char	*cn;
 	const char	*outdir;
@@ -102,12 +100,12 @@ struct cert_file {
 	char	*path;		/* final name, owned */
 	char	*tmp;		/* staged temporary, owned; NULL once placed */
 	mode_t	 mode;
-	int	 placed;
 	char	 what[256];	/* the report line after the path */
 };
 
 /* ------------------------------------------------------------ names */
 
+/* ASCII only, whatever the locale. */
 static int
 cert_alpha(int c)
 {
@@ -182,6 +180,7 @@ cert_email_ok(const char *s, size_t len)
 	return cert_dns_ok(at + 1, len - local - 1, 0);
 }
 
+/* A hexadecimal digit, either case. */
 static int
 cert_hex(int c)
 {
@@ -398,6 +397,7 @@ cert_encode_eku(unsigned purposes, unsigned char *buf, size_t size)
 
 /* ------------------------------------------------------------ options */
 
+/* The usage summary, for --help (stdout). */
 static void
 cert_usage(FILE *fp)
 {
@@ -513,7 +513,13 @@ cert_check_opts(struct cert_opts *o, char *err, size_t errlen)
 {
 	int	r;
 
-	if (o->dir == NULL || o->dir[0] == '\0')
+	if ((o->dir != NULL && o->dir[0] == '\0') ||
+	    (o->outdir != NULL && o->outdir[0] == '\0')) {
+		snprintf(err, errlen, "%s needs a directory, not \"\"",
+		    o->outdir != NULL && o->outdir[0] == '\0' ? "-o" : "-d");
+		return -1;
+	}
+	if (o->dir == NULL)
 		o->dir = CERT_DEFAULT_DIR;
 	if (o->days == 0)
 		o->days = o->cmd == CMD_CA ? CERT_CA_DAYS :
@@ -533,10 +539,6 @@ cert_check_opts(struct cert_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "--cn \"%.64s\": use 1-%d letters, "
 		    "digits, spaces and \".-_@:\", starting with a letter or "
 		    "digit", o->cn, CERT_CN_MAX);
-		return -1;
-	}
-	if (o->outdir != NULL && o->outdir[0] == '\0') {
-		snprintf(err, errlen, "-o needs a directory");
 		return -1;
 	}
 	if (o->nsans == 0)
@@ -574,6 +576,7 @@ cert_mberr(char *err, size_t errlen, int code, const char *fmt, ...)
 	return -1;
 }
 
+/* Every context initialised (cannot fail), so one free undoes any state. */
 static void
 cert_ctx_init(struct cert_ctx *c)
 {
@@ -596,6 +599,7 @@ cert_ctx_free(struct cert_ctx *c)
 	mbedtls_entropy_free(&c->entropy);
 }
 
+/* Seeds the CTR-DRBG from the system's entropy sources. */
 static int
 cert_seed(struct cert_ctx *c, char *err, size_t errlen)
 {
@@ -815,6 +819,7 @@ cert_parse_keyfile(struct cert_ctx *c, mbedtls_pk_context *pk,
 #endif
 }
 
+/* Is c->ca_key the private half of the CA certificate's key? 0 if so. */
 static int
 cert_check_pair(struct cert_ctx *c)
 {
@@ -881,6 +886,7 @@ out:
 
 /* ------------------------------------------------------------ files */
 
+/* f names dir/name with mode; nothing is created yet. */
 static void
 cert_file_init(struct cert_file *f, const char *dir, const char *name,
     mode_t mode)
@@ -1015,7 +1021,6 @@ cert_commit(struct cert_file *files, size_t n, const char *dir, char *err,
 		}
 		free(files[i].tmp);
 		files[i].tmp = NULL;
-		files[i].placed = 1;
 	}
 	return cert_sync_dir(dir, err, errlen);
 }
@@ -1274,7 +1279,7 @@ cert_main(int argc, char **argv)
 {
 	static const struct {
 		const char	*name;
-		unsigned	 cmd;
+		enum cert_cmd	 cmd;
 	} cmds[] = {
 		{ "ca", CMD_CA }, { "server", CMD_SERVER },
 		{ "client", CMD_CLIENT },

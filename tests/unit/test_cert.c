@@ -393,8 +393,7 @@ check_validity(const mbedtls_x509_crt *crt, time_t start, unsigned days)
 static int
 has_ext(const mbedtls_x509_crt *crt, const char *oid_tlv, size_t len)
 {
-	return memmem(CRT(crt, v3_ext).p, CRT(crt, v3_ext).len, oid_tlv,
-	    len) != NULL;
+	return memmem(crt->v3_ext.p, crt->v3_ext.len, oid_tlv, len) != NULL;
 }
 #define SKI_OID	"\x06\x03\x55\x1d\x0e"
 #define AKI_OID	"\x06\x03\x55\x1d\x23"
@@ -727,6 +726,7 @@ test_usage(void **state)
 	assert_int_equal(run("ca", "-x", NULL), 2);
 	assert_int_equal(run("ca", "stray", NULL), 2);
 	assert_int_equal(run("ca", "-d", NULL), 2);
+	assert_int_equal(run("ca", "-d", "", NULL), 2);
 	assert_int_equal(run("ca", "--san", "a.b", NULL), 2);
 	assert_int_equal(run("ca", "-o", "x", NULL), 2);
 	assert_int_equal(run("ca", "--cn", "", NULL), 2);
