@@ -37,7 +37,7 @@ ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 BUILD_DEPS	:= build-essential pkg-config libmbedtls-dev libevent-dev \
 		   libyaml-dev libhttp-parser-dev libjansson-dev
 TEST_DEPS	:= $(BUILD_DEPS) libcmocka-dev docker.io busybox-static curl \
-		   socat clang libclang-rt-14-dev mandoc python3
+		   socat clang libclang-rt-14-dev mandoc python3 openssl
 BENCH_DEPS	:= $(BUILD_DEPS) nginx-light curl util-linux procps docker.io \
 		   busybox-static
 

@@ -8,6 +8,7 @@
 #include <event2/event.h>
 
 #include "audit.h"
+#include "cert.h"
 #include "config.h"
 #include "explain.h"
 #include "log.h"
@@ -31,6 +32,8 @@ usage(int status)
 	    "usage: sockguard [-dtV] [-c config]\n"
 	    "       sockguard explain [-c config] [--as IDENTITY] METHOD PATH "
 	    "[BODY-FILE]\n"
+	    "       sockguard cert ca|server|client [options] (see sockguard "
+	    "cert --help)\n"
 	    "  -c FILE  configuration (default " DEFAULT_CONFIG ")\n"
 	    "  -t       check the configuration and exit (0 valid, 1 not)\n"
 	    "  -d       debug logging\n"
@@ -100,6 +103,8 @@ main(int argc, char *argv[])
 
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
 		return explain_main(argc - 1, argv + 1, DEFAULT_CONFIG);
+	if (argc > 1 && strcmp(argv[1], "cert") == 0)
+		return cert_main(argc - 1, argv + 1);
 	while ((ch = getopt(argc, argv, "c:dhtV")) != -1) {
 		switch (ch) {
 		case 'c':
