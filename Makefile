@@ -37,7 +37,7 @@ ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 BUILD_DEPS	:= build-essential pkg-config libmbedtls-dev libevent-dev \
 		   libyaml-dev libhttp-parser-dev libjansson-dev
 TEST_DEPS	:= $(BUILD_DEPS) libcmocka-dev docker.io busybox-static curl \
-		   socat clang libclang-rt-14-dev mandoc python3
+		   socat clang libclang-rt-14-dev mandoc python3 systemd
 BENCH_DEPS	:= $(BUILD_DEPS) nginx-light curl util-linux procps docker.io \
 		   busybox-static
 
@@ -78,7 +78,7 @@ INSTALL_CONF	:= install_conf() { if [ -e "$$2" ] || [ -L "$$2" ]; then \
 
 .PHONY: all run check unit unit-asan integration bench deps deps-test \
 	deps-bench clean fuzz fuzz-build fuzz-smoke rules-check install \
-	uninstall install-check
+	uninstall install-check systemd-check
 
 all: $(BUILD)/sockguard
 
@@ -200,9 +200,14 @@ integration: all
 install-check: all
 	@tests/install/run
 
+# The units as installed: systemd-analyze verify, and the exposure score
+# of systemd-analyze security (at most 2.0).
+systemd-check: all
+	@tests/systemd/run
+
 check: deps-test
 	@$(MAKE) --no-print-directory all unit unit-asan rules-check \
-	    install-check fuzz-smoke integration
+	    install-check systemd-check fuzz-smoke integration
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/policybench
