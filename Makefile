@@ -37,14 +37,48 @@ ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 BUILD_DEPS	:= build-essential pkg-config libmbedtls-dev libevent-dev \
 		   libyaml-dev libhttp-parser-dev libjansson-dev
 TEST_DEPS	:= $(BUILD_DEPS) libcmocka-dev docker.io busybox-static curl \
-		   socat clang libclang-rt-14-dev mandoc python3 openssl
+		   socat clang libclang-rt-14-dev mandoc python3 openssl systemd
 BENCH_DEPS	:= $(BUILD_DEPS) nginx-light curl util-linux procps docker.io \
 		   busybox-static
 
 DOCKER_SOCK	?= /var/run/docker.sock
 
+# `make install` (README, "Running under systemd").  PREFIX holds the
+# program, its manuals and its systemd files; systemd reads units,
+# sysusers.d and tmpfiles.d under /usr/local/lib as well as /usr/lib, so
+# the default prefix works as it is (packagers: PREFIX=/usr).
+# Configuration goes to SYSCONFDIR.  DESTDIR is prepended to every path
+# written, never to paths written into the installed files.
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
+LOGROTATEDIR	?= $(SYSCONFDIR)/logrotate.d
+INSTALL		?= install
+# The installed configuration's listener: ListenStream= of
+# systemd/sockguard.socket, under sockguard.service's RuntimeDirectory.
+RUN_SOCK	:= /run/sockguard/docker.sock
+UNITS		:= sockguard.service sockguard.socket sockguard-tls.socket
+MAN5		:= $(wildcard man/*.5)
+MAN8		:= $(wildcard man/*.8)
+SUBST		:= sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+		   -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		   -e 's|@UPSTREAM@|$(DOCKER_SOCK)|g' \
+		   -e 's|@LISTEN@|$(RUN_SOCK)|g' \
+		   -e 's|@RULES@|$(SYSCONFDIR)/sockguard/rules/default.yaml|g'
+# sh: installs $1 as $2 (mode 0644) unless $2 exists: configuration the
+# operator may have edited is never replaced.
+INSTALL_CONF	:= install_conf() { if [ -e "$$2" ] || [ -L "$$2" ]; then \
+		   echo "install: $$2 exists; kept, not replaced by $$1"; \
+		   else echo "$(INSTALL) -m 0644 $$1 $$2"; \
+		   $(INSTALL) -m 0644 "$$1" "$$2" || exit 1; fi; }
+
 .PHONY: all run check unit unit-asan integration bench deps deps-test \
-	deps-bench clean fuzz fuzz-build fuzz-smoke rules-check
+	deps-bench clean fuzz fuzz-build fuzz-smoke rules-check install \
+	uninstall install-check systemd-check
 
 all: $(BUILD)/sockguard
 
@@ -102,6 +136,51 @@ run: deps
 	@echo "sockguard: in another shell: export DOCKER_HOST=unix://$(CURDIR)/$(BUILD)/run/docker.sock"
 	exec $(BUILD)/sockguard -c $(BUILD)/run/sockguard.yaml
 
+# Installs the program, manuals, systemd units, sysusers.d and tmpfiles.d
+# snippets; the configuration, rules and logrotate file only where they do
+# not exist yet.  Creates no user and starts nothing: see README.
+install: $(BUILD)/sockguard
+	@rm -rf $(BUILD)/install && mkdir -p $(BUILD)/install
+	$(SUBST) sockguard.example.yaml > $(BUILD)/install/sockguard.yaml
+	@set -e; for u in $(UNITS); do \
+	    $(SUBST) systemd/$$u > $(BUILD)/install/$$u; done
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(LOGROTATEDIR) $(DESTDIR)$(SYSCONFDIR)/sockguard/rules
+	$(INSTALL) -m 0755 $(BUILD)/sockguard $(DESTDIR)$(SBINDIR)/sockguard
+	$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0644 $(UNITS:%=$(BUILD)/install/%) $(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 0644 systemd/sockguard.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/sockguard.conf
+	$(INSTALL) -m 0644 systemd/sockguard.tmpfiles \
+	    $(DESTDIR)$(TMPFILESDIR)/sockguard.conf
+	@$(INSTALL_CONF); \
+	install_conf $(BUILD)/install/sockguard.yaml \
+	    "$(DESTDIR)$(SYSCONFDIR)/sockguard/sockguard.yaml"; \
+	for r in rules/*.yaml; do \
+	    install_conf "$$r" "$(DESTDIR)$(SYSCONFDIR)/sockguard/$$r"; done; \
+	install_conf systemd/sockguard.logrotate \
+	    "$(DESTDIR)$(LOGROTATEDIR)/sockguard"
+
+# Removes what install wrote, except the configuration and rules; the
+# logrotate file goes only if unchanged.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/sockguard \
+	    $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) \
+	    $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%) \
+	    $(UNITS:%=$(DESTDIR)$(UNITDIR)/%) \
+	    $(DESTDIR)$(SYSUSERSDIR)/sockguard.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/sockguard.conf
+	@f="$(DESTDIR)$(LOGROTATEDIR)/sockguard"; \
+	if cmp -s systemd/sockguard.logrotate "$$f"; then \
+	    echo "rm -f $$f"; rm -f "$$f"; \
+	elif [ -e "$$f" ]; then echo "uninstall: $$f was changed; kept"; fi
+	@echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/sockguard" \
+	    "(configuration and rules), /var/log/sockguard and the user" \
+	    "sockguard; remove them by hand if they should go"
+
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
@@ -116,9 +195,19 @@ rules-check: all
 integration: all
 	tests/integration/run
 
+# make install/uninstall into a temporary DESTDIR: the tree, modes and
+# never replacing configuration.
+install-check: all
+	@tests/install/run
+
+# The units as installed: systemd-analyze verify, and the exposure score
+# of systemd-analyze security (at most 2.0).
+systemd-check: all
+	@tests/systemd/run
+
 check: deps-test
-	@$(MAKE) --no-print-directory all unit unit-asan rules-check fuzz-smoke \
-	    integration
+	@$(MAKE) --no-print-directory all unit unit-asan rules-check \
+	    install-check systemd-check fuzz-smoke integration
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/policybench
