@@ -14,6 +14,7 @@
 #include "log.h"
 #include "proxy.h"
 #include "rules.h"
+#include "sdnotify.h"
 
 #define DEFAULT_CONFIG	"/etc/sockguard/sockguard.yaml"
 
@@ -41,6 +42,27 @@ usage(int status)
 	exit(status);
 }
 
+/* Tells systemd (Type=notify) that we serve, and what. */
+static void
+main_ready(const struct config *conf, const struct ruleset *rules)
+{
+	char	status[512];
+	size_t	i, off = 0;
+
+	for (i = 0; i < conf->nlisten && off < sizeof(status); i++)
+		off += (size_t)snprintf(status + off, sizeof(status) - off,
+		    "%s%s", i ? ", " : "listening on ",
+		    conf->listen[i].kind == LISTEN_UNIX ?
+		    conf->listen[i].path : conf->listen[i].addr);
+	if (off < sizeof(status))
+		snprintf(status + off, sizeof(status) - off, "; rules %s: %zu "
+		    "profiles, %zu identity rules", conf->rules,
+		    rules->nprofiles, rules->nidentities);
+	if (sdn_ready(status) == -1)
+		log_warn("cannot notify systemd ($NOTIFY_SOCKET): %s",
+		    strerror(errno));
+}
+
 /* The last session is gone after SIGTERM: leave the loop. */
 static void
 main_drained(void *arg)
@@ -63,6 +85,7 @@ main_sigterm(evutil_socket_t sig, short what, void *arg)
 	}
 	log_info("signal %d: no longer accepting; finishing %zu connections",
 	    (int)sig, proxy_sessions(m->px));
+	(void)sdn_stopping();
 	proxy_drain(m->px, main_drained, m);
 }
 
@@ -99,7 +122,8 @@ main(int argc, char *argv[])
 	struct event	*ev_term, *ev_int, *ev_hup, *ev_usr1;
 	struct audit_conf ac;
 	char		 err[1024];
-	int		 ch, check = 0, debug = 0;
+	int		 ch, check = 0, debug = 0, *ifds;
+	int		 nifds;
 
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
 		return explain_main(argc - 1, argv + 1, DEFAULT_CONFIG);
@@ -145,6 +169,13 @@ main(int argc, char *argv[])
 		config_free(conf);
 		return 0;
 	}
+	/* Sockets from systemd's socket activation, if any. */
+	if ((nifds = sdn_listen_fds(&ifds, err, sizeof(err))) == -1) {
+		log_err("socket activation: %s", err);
+		rules_free(rules);
+		config_free(conf);
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	/* A file size limit must fail an audit write, not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
@@ -165,6 +196,7 @@ main(int argc, char *argv[])
 		fatal("cannot create the event loop");
 	m.px = proxy_new(m.base, conf, rules);
 	proxy_set_audit(m.px, m.audit);
+	proxy_set_inherited(m.px, ifds, (size_t)nifds);
 	if (proxy_listen(m.px, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		proxy_free(m.px);
@@ -186,6 +218,7 @@ main(int argc, char *argv[])
 		fatal("cannot install signal handlers");
 	log_info("sockguard %s ready; upstream %s; rules %s (%zu profiles)",
 	    SOCKGUARD_VERSION, conf->upstream, conf->rules, rules->nprofiles);
+	main_ready(conf, rules);
 	event_base_dispatch(m.base);
 	log_info("stopped");
 	event_free(ev_term);

@@ -35,6 +35,7 @@
 #include "policy.h"
 #include "proxy.h"
 #include "rules.h"
+#include "sdnotify.h"
 #include "tls.h"
 #include "xmalloc.h"
 
@@ -72,6 +73,7 @@ struct listener {
 	struct evconnlistener	*evl;
 	struct listen_sock	 sock;
 	struct tls_server	*tls;		/* tcp: listeners */
+	int			 inherited;	/* systemd's socket, not ours */
 };
 
 struct session {
@@ -139,6 +141,8 @@ struct proxy {
 	struct tls_pool		*px_pool;	/* TLS handshake threads */
 	size_t			 px_nhandshakes;	/* in the pool */
 	int			 px_freeing;
+	int			*px_ifds;	/* sockets from systemd */
+	size_t			 px_nifds;
 	uint64_t		 px_next_id;
 	int			 px_draining;
 	struct event		*px_drain_timer;
@@ -1826,9 +1830,71 @@ proxy_listen_tls(struct proxy *px, struct listener *ls, char *err,
 	if (px->px_pool == NULL && (px->px_pool = tls_pool_new(px->px_base,
 	    n, proxy_tls_done, px, err, errlen)) == NULL)
 		return -1;
-	if (listen_tcp_open(ls->conf, &ls->sock, err, errlen) == -1)
+	if (ls->sock.fd == -1 &&
+	    listen_tcp_open(ls->conf, &ls->sock, err, errlen) == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * A socket systemd passed for this listener, matched by its address (not
+ * by FileDescriptorName=, which one .socket unit gives all its fds).  It
+ * is the unit's: sockguard neither binds, chmods nor removes it, and says
+ * so when the configuration asks for other permissions.
+ */
+static void
+proxy_take_inherited(struct proxy *px, struct listener *ls)
+{
+	const struct listen_conf *lc = ls->conf;
+	struct sdn_sockfile	 f;
+	char			 msg[512];
+	size_t			 i;
+	int			 fd, m;
+
+	for (i = 0; i < px->px_nifds; i++) {
+		if ((fd = px->px_ifds[i]) == -1)
+			continue;
+		m = lc->kind == LISTEN_UNIX ? sdn_fd_is_unix(fd, lc->path) :
+		    sdn_fd_is_tcp(fd, (const struct sockaddr *)&lc->sa,
+		    lc->salen);
+		if (m != 1)
+			continue;
+		px->px_ifds[i] = -1;
+		evutil_make_socket_nonblocking(fd);
+		ls->sock.fd = fd;
+		ls->inherited = 1;
+		if (lc->kind == LISTEN_UNIX && sdn_fd_unix_file(fd, &f) == 0 &&
+		    sdn_sockfile_differs(&f, lc->mode, lc->has_owner,
+		    lc->owner, lc->has_group, lc->group, msg, sizeof(msg)))
+			log_warn("%s", msg);
+		return;
+	}
+}
+
+/* An inherited socket no listener wants is an error in the setup. */
+static int
+proxy_check_inherited(struct proxy *px, char *err, size_t errlen)
+{
+	char	what[256];
+	size_t	i;
+
+	for (i = 0; i < px->px_nifds; i++) {
+		if (px->px_ifds[i] == -1)
+			continue;
+		sdn_fd_describe(px->px_ifds[i], what, sizeof(what));
+		snprintf(err, errlen, "systemd passed a socket (%s) that no "
+		    "listener in the configuration has: add it to listen:, or "
+		    "remove it from the socket unit", what);
+		return -1;
+	}
+	return 0;
+}
+
+void
+proxy_set_inherited(struct proxy *px, int *fds, size_t n)
+{
+	px->px_ifds = fds;
+	px->px_nifds = n;
 }
 
 int
@@ -1846,7 +1912,9 @@ proxy_listen(struct proxy *px, char *err, size_t errlen)
 		ls->sock.fd = -1;
 		px->px_nls++;
 		tcp = ls->conf->kind == LISTEN_TCP;
+		proxy_take_inherited(px, ls);
 		if (tcp ? proxy_listen_tls(px, ls, err, errlen) :
+		    ls->inherited ? 0 :
 		    listen_unix_open(ls->conf, &ls->sock, err, errlen) == -1)
 			return -1;
 		ls->evl = evconnlistener_new(px->px_base, tcp ?
@@ -1860,15 +1928,19 @@ proxy_listen(struct proxy *px, char *err, size_t errlen)
 		}
 		evconnlistener_set_error_cb(ls->evl, proxy_accept_error_cb);
 		if (tcp)
-			log_info("listening on %s (mutual TLS, %u handshake "
-			    "threads): %s", ls->conf->addr,
+			log_info("listening on %s%s (mutual TLS, %u handshake "
+			    "threads): %s", ls->conf->addr, ls->inherited ?
+			    " (socket from systemd)" : "",
 			    tls_pool_threads(px->px_pool),
 			    tls_server_describe(ls->tls));
+		else if (ls->inherited)
+			log_info("listening on %s (socket from systemd; its "
+			    "unit sets the permissions)", ls->conf->path);
 		else
 			log_info("listening on %s (mode %04o)", ls->conf->path,
 			    (unsigned)ls->conf->mode);
 	}
-	return 0;
+	return proxy_check_inherited(px, err, errlen);
 }
 
 /* Closes the listeners and removes their socket files. */
@@ -1884,8 +1956,8 @@ proxy_close_listeners(struct proxy *px)
 			evconnlistener_free(ls->evl);
 		else if (ls->sock.fd != -1)
 			close(ls->sock.fd);
-		if (ls->conf->kind == LISTEN_UNIX && (ls->evl != NULL ||
-		    ls->sock.fd != -1))
+		if (ls->conf->kind == LISTEN_UNIX && !ls->inherited &&
+		    (ls->evl != NULL || ls->sock.fd != -1))
 			listen_unix_remove(ls->conf, &ls->sock);
 		ls->evl = NULL;
 		ls->sock.fd = -1;
@@ -1978,6 +2050,10 @@ proxy_free(struct proxy *px)
 		sess_free(s);
 	if (px->px_drain_timer != NULL)
 		event_free(px->px_drain_timer);
+	for (size_t i = 0; i < px->px_nifds; i++)
+		if (px->px_ifds[i] != -1)
+			close(px->px_ifds[i]);
+	free(px->px_ifds);
 	free(px->px_ls);
 	free(px->px_own);
 	free(px);

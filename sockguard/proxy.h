@@ -21,6 +21,12 @@ struct proxy	*proxy_new(struct event_base *, const struct config *,
 /* Opens every configured listener; -1 with a reason in err. */
 int		 proxy_listen(struct proxy *, char *err, size_t errlen);
 /*
+ * Sockets passed by systemd (sdn_listen_fds()), before proxy_listen():
+ * each is used by the listener whose address it has; one left over is
+ * an error.  The proxy owns fds from then on.
+ */
+void		 proxy_set_inherited(struct proxy *, int *fds, size_t n);
+/*
  * Graceful stop: closes and removes the listeners, lets in-flight
  * requests finish for up to limits.drain_timeout, then calls done(arg).
  */

@@ -223,10 +223,78 @@ EOF
 	stop_pid $cpid
 }
 
+# Socket activation as systemd does it (systemd-socket-activate sets
+# LISTEN_PID/LISTEN_FDS), with a NOTIFY_SOCKET that records what
+# sockguard tells the service manager.
+config_socket_activation() {
+	local s=$W/sa.sock n=$W/notify.sock f=$CFG/sa.yaml pid npid out rc
+	if ! command -v systemd-socket-activate >/dev/null; then
+		fail "config: socket activation" "systemd-socket-activate is" \
+		    "missing (package systemd; make deps-test)"
+		return
+	fi
+	cfg_write "$f" <<EOF
+upstream: $DD_SOCK
+listen:
+  - unix: $s
+EOF
+	"$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+try:
+    while True:
+        print(s.recv(4096).decode().replace("\n", " | "), flush=True)
+except socket.timeout:
+    pass
+' "$n" >"$W/notify.out" &
+	npid=$!
+	bg_register $npid
+	wait_for 5 test -S "$n"
+	systemd-socket-activate -E NOTIFY_SOCKET="$n" -l "$s" \
+	    "$SG_BIN" -c "$f" 2>"$W/sa.log" &
+	pid=$!
+	bg_register $pid
+	wait_for 5 test -S "$s"
+	# The socket is systemd's; the first connection starts sockguard.
+	out=$(curl -s -m 10 --unix-socket "$s" http://d/_ping)
+	check_eq "config: socket activation: the inherited socket serves" \
+	    OK "$out"
+	wait_for 5 grep -q READY=1 "$W/notify.out"
+	check_match "config: socket activation: READY=1 with a status" \
+	    "READY=1 \| STATUS=listening on $s; rules" "$(cat "$W/notify.out")"
+	check_match "config: socket activation: says the socket is systemd's" \
+	    "listening on $s \(socket from systemd" "$(cat "$W/sa.log")"
+	stop_pid $pid TERM
+	rc=$?
+	check_rc "config: socket activation: SIGTERM exits 0" 0 $rc \
+	    "$(tail -5 "$W/sa.log")"
+	check_match "config: socket activation: STOPPING=1 on SIGTERM" \
+	    "STOPPING=1" "$(cat "$W/notify.out")"
+	check_true "config: socket activation: the unit's socket is left" \
+	    "$s was removed" test -S "$s"
+	stop_pid $npid
+	rm -f "$s" "$n"
+	# A passed socket that no listener has is refused.
+	systemd-socket-activate -l "$s" -l "$W/extra.sock" \
+	    "$SG_BIN" -c "$f" 2>"$W/sa2.log" &
+	pid=$!
+	bg_register $pid
+	wait_for 5 test -S "$s"
+	curl -s -m 5 --unix-socket "$s" http://d/_ping >/dev/null
+	wait_for 5 grep -q "no listener" "$W/sa2.log"
+	stop_pid $pid TERM
+	check_match "config: socket activation: an unknown socket is an error" \
+	    "systemd passed a socket \(unix $W/extra.sock.*no listener" \
+	    "$(cat "$W/sa2.log")"
+	rm -f "$s" "$W/extra.sock"
+}
+
 if [ "${IT_STANDIN:-}" = socat ]; then
 	skip "config: all" "IT_STANDIN=socat: no sockguard to test"
 else
 	run_cases config_version config_check_good config_check_bad \
 	    config_stale_socket config_live_socket config_mode_and_sigterm \
-	    config_sigterm_with_client
+	    config_sigterm_with_client config_socket_activation
 fi
