@@ -19,8 +19,11 @@
 #define DEFAULT_CONFIG	"/etc/sockguard/sockguard.yaml"
 
 struct mainctx {
+	const char		*file;
 	struct event_base	*base;
-	struct proxy		*px;
+	struct proxy		*px;		/* owns conf and rules */
+	const struct config	*conf;		/* the ones in force */
+	const struct ruleset	*rules;
 	struct audit		*audit;
 	int			 stopping;
 };
@@ -104,12 +107,80 @@ main_sigusr1(evutil_socket_t sig, short what, void *arg)
 		log_info("SIGUSR1: audit log reopened");
 }
 
-/* SIGHUP: live reload arrives with the service issue; say so. */
+/* The audit sinks a configuration asks for. */
+static void
+main_audit_conf(const struct config *conf, struct audit_conf *ac)
+{
+	memset(ac, 0, sizeof(*ac));
+	ac->path = conf->audit_path;
+	ac->syslog = conf->audit_syslog;
+	ac->to_stderr = conf->audit_stderr;
+	ac->resolve_names = conf->audit_resolve_names;
+}
+
+static int
+main_audit_wanted(const struct audit_conf *ac)
+{
+	return ac->path != NULL || ac->syslog || ac->to_stderr;
+}
+
+static int
+main_audit_same(const struct config *a, const struct config *b)
+{
+	return (a->audit_path == NULL) == (b->audit_path == NULL) &&
+	    (a->audit_path == NULL || strcmp(a->audit_path,
+	    b->audit_path) == 0) && a->audit_syslog == b->audit_syslog &&
+	    a->audit_stderr == b->audit_stderr &&
+	    a->audit_resolve_names == b->audit_resolve_names;
+}
+
+/*
+ * SIGHUP: read the configuration and rules again and apply them, or, if
+ * anything is wrong with them, keep everything as it was.
+ */
 static void
 main_sighup(evutil_socket_t sig, short what, void *arg)
 {
-	log_warn("SIGHUP: reloading is not supported yet; restart sockguard "
-	    "to apply a new configuration");
+	struct mainctx	*m = arg;
+	struct config	*conf;
+	struct ruleset	*rules = NULL;
+	struct audit	*audit = NULL;
+	struct audit_conf ac;
+	char		 err[1024];
+	int		 new_audit;
+
+	if (m->stopping)
+		return;
+	(void)sdn_reloading();
+	if (config_load(m->file, &conf, err, sizeof(err)) == -1 ||
+	    rules_load(conf->rules, &rules, err, sizeof(err)) == -1)
+		goto fail;
+	main_audit_conf(conf, &ac);
+	new_audit = !main_audit_same(m->conf, conf);
+	if (new_audit && main_audit_wanted(&ac) &&
+	    audit_open(&ac, &audit, err, sizeof(err)) == -1)
+		goto fail;
+	if (proxy_reload(m->px, conf, rules, err, sizeof(err)) == -1)
+		goto fail;
+	if (new_audit) {
+		proxy_set_audit(m->px, audit);
+		audit_close(m->audit);
+		m->audit = audit;
+	}
+	m->conf = conf;
+	m->rules = rules;
+	log_info("SIGHUP: reloaded %s; rules %s (%zu profiles, %zu identity "
+	    "rules)", m->file, conf->rules, rules->nprofiles,
+	    rules->nidentities);
+	main_ready(m->conf, m->rules);
+	return;
+fail:
+	log_err("SIGHUP: %s; still running with the previous configuration",
+	    err);
+	audit_close(audit);
+	rules_free(rules);
+	config_free(conf);
+	main_ready(m->conf, m->rules);
 }
 
 int
@@ -180,12 +251,9 @@ main(int argc, char *argv[])
 	/* A file size limit must fail an audit write, not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
 	memset(&m, 0, sizeof(m));
-	memset(&ac, 0, sizeof(ac));
-	ac.path = conf->audit_path;
-	ac.syslog = conf->audit_syslog;
-	ac.to_stderr = conf->audit_stderr;
-	ac.resolve_names = conf->audit_resolve_names;
-	if ((ac.path != NULL || ac.syslog || ac.to_stderr) &&
+	m.file = file;
+	main_audit_conf(conf, &ac);
+	if (main_audit_wanted(&ac) &&
 	    audit_open(&ac, &m.audit, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		rules_free(rules);
@@ -194,15 +262,15 @@ main(int argc, char *argv[])
 	}
 	if ((m.base = event_base_new()) == NULL)
 		fatal("cannot create the event loop");
-	m.px = proxy_new(m.base, conf, rules);
+	m.px = proxy_new(m.base, conf, rules);	/* it owns them now */
+	m.conf = conf;
+	m.rules = rules;
 	proxy_set_audit(m.px, m.audit);
 	proxy_set_inherited(m.px, ifds, (size_t)nifds);
 	if (proxy_listen(m.px, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		proxy_free(m.px);
 		audit_close(m.audit);
-		rules_free(rules);
-		config_free(conf);
 		event_base_free(m.base);
 		return 1;
 	}
@@ -218,7 +286,7 @@ main(int argc, char *argv[])
 		fatal("cannot install signal handlers");
 	log_info("sockguard %s ready; upstream %s; rules %s (%zu profiles)",
 	    SOCKGUARD_VERSION, conf->upstream, conf->rules, rules->nprofiles);
-	main_ready(conf, rules);
+	main_ready(m.conf, m.rules);
 	event_base_dispatch(m.base);
 	log_info("stopped");
 	event_free(ev_term);
@@ -227,8 +295,6 @@ main(int argc, char *argv[])
 	event_free(ev_usr1);
 	proxy_free(m.px);
 	audit_close(m.audit);
-	rules_free(rules);
-	config_free(conf);
 	event_base_free(m.base);
 	return 0;
 }

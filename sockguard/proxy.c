@@ -6,6 +6,7 @@
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -67,19 +68,42 @@ enum sess_timer { ST_NONE, ST_IDLE, ST_HEADER, ST_FLUSH };
 #define SESS_HEAD_ONLY(s) ((s)->sess_have_req && \
 	(s)->sess_req.method_id == HTTP_HEAD)
 
+/*
+ * A configuration and its rules, as they were when loaded.  A reload
+ * makes a new generation; a request keeps the one it started with (its
+ * profile points into those rules) until it is done.
+ */
+struct gen {
+	int			 refs;
+	struct config		*conf;
+	struct ruleset		*rules;
+	struct policy_ctx	 pctx;
+	const char		**own;		/* our socket paths */
+};
+
+/*
+ * A listening socket.  Listeners outlive their configuration: a reload
+ * keeps those it still has (pointing them at the new conf), and one it
+ * removes is closed but kept, retired, until the proxy is freed, for the
+ * handshakes still under way on it.
+ */
 struct listener {
 	struct proxy		*px;
-	const struct listen_conf *conf;
+	const struct listen_conf *conf;		/* NULL once retired */
+	char			 label[128];
 	struct evconnlistener	*evl;
 	struct listen_sock	 sock;
 	struct tls_server	*tls;		/* tcp: listeners */
 	int			 inherited;	/* systemd's socket, not ours */
+	int			 retired;
 };
 
 struct session {
 	TAILQ_ENTRY(session)	 sess_entry;
 	struct proxy		*sess_px;
 	struct listener		*sess_ls;
+	struct gen		*sess_gen;	/* of the current request */
+	char			 sess_lname[128];	/* the listener's */
 	uint64_t		 sess_id;
 	pid_t			 sess_pid;	/* peer credentials */
 	uid_t			 sess_uid;
@@ -129,13 +153,13 @@ struct session {
 
 struct proxy {
 	struct event_base	*px_base;
-	const struct config	*px_conf;
-	const struct ruleset	*px_rules;
+	const struct config	*px_conf;	/* px_gen's */
+	struct gen		*px_gen;	/* the current one */
 	struct audit		*px_audit;	/* may be NULL */
-	struct policy_ctx	 px_pctx;
-	const char		**px_own;	/* our socket paths */
-	struct listener		*px_ls;
+	struct listener		**px_ls;	/* open */
 	size_t			 px_nls;
+	struct listener		**px_retired;
+	size_t			 px_nretired;
 	TAILQ_HEAD(, session)	 px_sessions;
 	size_t			 px_nsessions;
 	struct tls_pool		*px_pool;	/* TLS handshake threads */
@@ -179,6 +203,46 @@ static void	sess_audit_complete(struct session *, int);
 static void	sess_discard_body(struct session *);
 static void	sess_hijack_relay(struct session *);
 static void	proxy_check_drained(struct proxy *);
+
+/* A generation of conf and rules; it owns both. */
+static struct gen *
+gen_new(struct config *conf, struct ruleset *rules)
+{
+	struct gen	*g;
+	size_t		 i;
+
+	g = xcalloc(1, sizeof(*g));
+	g->refs = 1;
+	g->conf = conf;
+	g->rules = rules;
+	/* Never bind-mountable: our sockets, and dockerd's wherever it is. */
+	g->own = xcalloc(conf->nlisten + 2, sizeof(*g->own));
+	g->own[g->pctx.nown_sockets++] = conf->upstream;
+	for (i = 0; i < conf->nlisten; i++)
+		if (conf->listen[i].path != NULL)
+			g->own[g->pctx.nown_sockets++] = conf->listen[i].path;
+	g->pctx.own_sockets = g->own;
+	g->pctx.resolve = policy_resolve_host;
+	return g;
+}
+
+static struct gen *
+gen_ref(struct gen *g)
+{
+	g->refs++;
+	return g;
+}
+
+static void
+gen_unref(struct gen *g)
+{
+	if (g == NULL || --g->refs > 0)
+		return;
+	free(g->own);
+	rules_free(g->rules);
+	config_free(g->conf);
+	free(g);
+}
 
 /* Reads from the client again (after a pause). */
 static void
@@ -342,6 +406,7 @@ sess_destroy(struct session *s)
 	else
 		bufferevent_free(s->sess_cl);
 	tls_peer_free(s->sess_peer);
+	gen_unref(s->sess_gen);
 	event_free(s->sess_timer);
 	http_request_clear(&s->sess_req);
 	if (s->sess_body != NULL)
@@ -677,7 +742,7 @@ sess_body_complete(struct session *s)
 	}
 	pr->body = j;
 	pr->body_present = len > 0;
-	policy_body(s->sess_profile, &s->sess_px->px_pctx, pr, &d);
+	policy_body(s->sess_profile, &s->sess_gen->pctx, pr, &d);
 	if (s->sess_px->px_audit != NULL && j != NULL)
 		sess_summarise(s, j);
 	if (d.allow && d.rewritten && j != NULL) {
@@ -775,7 +840,7 @@ sess_lookup_run(void *arg, int status, json_t *inspect, const char *err)
 		return;
 	}
 	policy_init(&d, s->sess_profile);
-	policy_existing(s->sess_profile, &s->sess_px->px_pctx, s->sess_op,
+	policy_existing(s->sess_profile, &s->sess_gen->pctx, s->sess_op,
 	    inspect, &d);
 	if (sess_decided(s, &d) == -1)
 		return;
@@ -871,10 +936,16 @@ sess_start_request(struct session *s, size_t head_len)
 		pr->query = req->url + req->path_len + 1;
 		pr->query_len = req->url_len - req->path_len - 1;
 	}
-	s->sess_profile = rules_profile_for(px->px_rules, &s->sess_ident);
+	/* A request starts with the rules current now (a reload's). */
+	if (s->sess_gen != px->px_gen) {
+		gen_unref(s->sess_gen);
+		s->sess_gen = gen_ref(px->px_gen);
+	}
+	s->sess_profile = rules_profile_for(s->sess_gen->rules,
+	    &s->sess_ident);
 	policy_init(&s->sess_dec, s->sess_profile);
 	policy_init(&d, s->sess_profile);
-	policy_head(s->sess_profile, &px->px_pctx, pr, &d);
+	policy_head(s->sess_profile, &s->sess_gen->pctx, pr, &d);
 	if (sess_decided(s, &d) == -1)
 		return;
 	s->sess_body_kind = docker_body_kind(req->method, pr->route,
@@ -1594,7 +1665,9 @@ sess_new(struct listener *ls, struct bufferevent *bev)
 	s->sess_px = px;
 	s->sess_ls = ls;
 	s->sess_id = ++px->px_next_id;
-	s->sess_ident.listener = listen_label(ls->conf);
+	s->sess_gen = gen_ref(px->px_gen);
+	snprintf(s->sess_lname, sizeof(s->sess_lname), "%s", ls->label);
+	s->sess_ident.listener = s->sess_lname;
 	s->sess_cl = bev;
 	s->sess_timer = evtimer_new(px->px_base, sess_timer_cb, s);
 	if (s->sess_timer == NULL)
@@ -1622,7 +1695,7 @@ proxy_admit(struct listener *ls)
 	    px->px_conf->limits.max_connections)
 		return 1;
 	log_warn("%s: limits.max_connections (%zu) reached; refusing a "
-	    "client", listen_label(ls->conf),
+	    "client", ls->label,
 	    px->px_conf->limits.max_connections);
 	return 0;
 }
@@ -1666,7 +1739,7 @@ proxy_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	bufferevent_disable(s->sess_cl, EV_WRITE);	/* see bev_flush() */
 	sess_cl_read_on(s);
 	log_debug("conn %llu: accepted on %s (uid %ld gid %ld pid %ld)",
-	    (unsigned long long)s->sess_id, ls->conf->path, (long)s->sess_uid,
+	    (unsigned long long)s->sess_id, ls->label, (long)s->sess_uid,
 	    (long)s->sess_gid, (long)s->sess_pid);
 }
 
@@ -1711,7 +1784,7 @@ proxy_audit_handshake(struct listener *ls, struct tls_conn *c)
 	if (px->px_audit == NULL)
 		return;
 	memset(&id, 0, sizeof(id));
-	id.listener = listen_label(ls->conf);
+	id.listener = ls->label;
 	id.remote = tls_conn_remote(c);
 	memset(&rec, 0, sizeof(rec));
 	audit_new_id(rid);
@@ -1739,10 +1812,10 @@ proxy_tls_done(struct tls_conn *c, void *arg)
 	struct tls_peer	*p;
 
 	px->px_nhandshakes--;
-	if (!tls_conn_ok(c) || px->px_draining) {
+	if (!tls_conn_ok(c) || px->px_draining || ls->retired) {
 		if (!tls_conn_ok(c)) {
 			log_warn("%s: TLS client %s refused: %s",
-			    listen_label(ls->conf), tls_conn_remote(c),
+			    ls->label, tls_conn_remote(c),
 			    tls_conn_error(c));
 			proxy_audit_handshake(ls, c);
 		}
@@ -1771,7 +1844,7 @@ proxy_tls_done(struct tls_conn *c, void *arg)
 	s->sess_ident.cert_nsans = p->nsans;
 	sess_cl_read_on(s);
 	log_debug("conn %llu: %s from %s, certificate \"%s\" (%s)",
-	    (unsigned long long)s->sess_id, listen_label(ls->conf),
+	    (unsigned long long)s->sess_id, ls->label,
 	    s->sess_remote, p->subject, tls_conn_describe(c));
 }
 
@@ -1781,32 +1854,28 @@ proxy_accept_error_cb(struct evconnlistener *evl, void *arg)
 {
 	struct listener	*ls = arg;
 
-	log_warn("%s: accept: %s", listen_label(ls->conf),
+	log_warn("%s: accept: %s", ls->label,
 	    strerror(EVUTIL_SOCKET_ERROR()));
 }
 
 struct proxy *
-proxy_new(struct event_base *base, const struct config *conf,
-    const struct ruleset *rules)
+proxy_new(struct event_base *base, struct config *conf,
+    struct ruleset *rules)
 {
 	struct proxy	*px;
-	size_t		 i;
 
 	px = xcalloc(1, sizeof(*px));
 	px->px_base = base;
+	px->px_gen = gen_new(conf, rules);
 	px->px_conf = conf;
-	px->px_rules = rules;
-	/* Never bind-mountable: our sockets, and dockerd's wherever it is. */
-	px->px_own = xcalloc(conf->nlisten + 2, sizeof(*px->px_own));
-	px->px_own[px->px_pctx.nown_sockets++] = conf->upstream;
-	for (i = 0; i < conf->nlisten; i++)
-		if (conf->listen[i].path != NULL)
-			px->px_own[px->px_pctx.nown_sockets++] =
-			    conf->listen[i].path;
-	px->px_pctx.own_sockets = px->px_own;
-	px->px_pctx.resolve = policy_resolve_host;
 	TAILQ_INIT(&px->px_sessions);
 	return px;
+}
+
+const struct config *
+proxy_config(const struct proxy *px)
+{
+	return px->px_conf;
 }
 
 /* Threads for TLS handshakes: one per core, within reason. */
@@ -1818,20 +1887,12 @@ proxy_tls_threads(void)
 	return n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
 }
 
-/* Opens a tcp: listener: its key material, its pool, its socket. */
+/* The pool of handshake threads, started with the first TLS listener. */
 static int
-proxy_listen_tls(struct proxy *px, struct listener *ls, char *err,
-    size_t errlen)
+proxy_pool(struct proxy *px, char *err, size_t errlen)
 {
-	unsigned	n = proxy_tls_threads();
-
-	if (tls_server_new(&ls->conf->tls, n, &ls->tls, err, errlen) == -1)
-		return -1;
 	if (px->px_pool == NULL && (px->px_pool = tls_pool_new(px->px_base,
-	    n, proxy_tls_done, px, err, errlen)) == NULL)
-		return -1;
-	if (ls->sock.fd == -1 &&
-	    listen_tcp_open(ls->conf, &ls->sock, err, errlen) == -1)
+	    proxy_tls_threads(), proxy_tls_done, px, err, errlen)) == NULL)
 		return -1;
 	return 0;
 }
@@ -1897,50 +1958,111 @@ proxy_set_inherited(struct proxy *px, int *fds, size_t n)
 	px->px_nifds = n;
 }
 
+/* Closes a listener's socket (and file); it stays allocated, retired. */
+static void
+listener_close(struct listener *ls)
+{
+	if (ls->evl != NULL)
+		evconnlistener_free(ls->evl);
+	else if (ls->sock.fd != -1)
+		close(ls->sock.fd);
+	if (ls->conf != NULL && ls->conf->kind == LISTEN_UNIX &&
+	    !ls->inherited && (ls->evl != NULL || ls->sock.fd != -1))
+		listen_unix_remove(ls->conf, &ls->sock);
+	ls->evl = NULL;
+	ls->sock.fd = -1;
+	tls_server_unref(ls->tls);
+	ls->tls = NULL;
+	ls->conf = NULL;
+	ls->retired = 1;
+}
+
+static void
+listener_log(const struct listener *ls)
+{
+	if (ls->conf->kind == LISTEN_TCP)
+		log_info("listening on %s%s (mutual TLS, %u handshake "
+		    "threads): %s", ls->conf->addr, ls->inherited ?
+		    " (socket from systemd)" : "",
+		    tls_pool_threads(ls->px->px_pool),
+		    tls_server_describe(ls->tls));
+	else if (ls->inherited)
+		log_info("listening on %s (socket from systemd; its unit sets "
+		    "the permissions)", ls->conf->path);
+	else
+		log_info("listening on %s (mode %04o)", ls->conf->path,
+		    (unsigned)ls->conf->mode);
+}
+
+/*
+ * Opens the listener of lc: its TLS material, its socket (systemd's or
+ * a new one) and its accept event.  NULL with a reason in err.
+ */
+static struct listener *
+listener_open(struct proxy *px, const struct listen_conf *lc, char *err,
+    size_t errlen)
+{
+	struct listener	*ls;
+	int		 tcp = lc->kind == LISTEN_TCP;
+
+	ls = xcalloc(1, sizeof(*ls));
+	ls->px = px;
+	ls->conf = lc;
+	ls->sock.fd = -1;
+	snprintf(ls->label, sizeof(ls->label), "%s", listen_label(lc));
+	proxy_take_inherited(px, ls);
+	if (tcp && (tls_server_new(&lc->tls, proxy_tls_threads(), &ls->tls,
+	    err, errlen) == -1 || proxy_pool(px, err, errlen) == -1))
+		goto fail;
+	if (ls->sock.fd == -1 && (tcp ? listen_tcp_open(lc, &ls->sock, err,
+	    errlen) : listen_unix_open(lc, &ls->sock, err, errlen)) == -1)
+		goto fail;
+	ls->evl = evconnlistener_new(px->px_base, tcp ? proxy_accept_tcp_cb :
+	    proxy_accept_cb, ls, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+	    -1, ls->sock.fd);
+	if (ls->evl == NULL) {
+		snprintf(err, errlen, "%s: cannot watch the socket", ls->label);
+		goto fail;
+	}
+	evconnlistener_set_error_cb(ls->evl, proxy_accept_error_cb);
+	return ls;
+fail:
+	if (ls->inherited) {
+		/* Not ours to close: back to the unclaimed ones. */
+		ls->evl = NULL;
+		ls->sock.fd = -1;
+	}
+	listener_close(ls);
+	free(ls);
+	return NULL;
+}
+
 int
 proxy_listen(struct proxy *px, char *err, size_t errlen)
 {
-	size_t		 i;
-	struct listener	*ls;
-	int		 tcp;
+	const struct config	*conf = px->px_conf;
+	struct listener		*ls;
+	size_t			 i;
 
-	px->px_ls = xcalloc(px->px_conf->nlisten, sizeof(*px->px_ls));
-	for (i = 0; i < px->px_conf->nlisten; i++) {
-		ls = &px->px_ls[i];
-		ls->px = px;
-		ls->conf = &px->px_conf->listen[i];
-		ls->sock.fd = -1;
-		px->px_nls++;
-		tcp = ls->conf->kind == LISTEN_TCP;
-		proxy_take_inherited(px, ls);
-		if (tcp ? proxy_listen_tls(px, ls, err, errlen) :
-		    ls->inherited ? 0 :
-		    listen_unix_open(ls->conf, &ls->sock, err, errlen) == -1)
+	px->px_ls = xcalloc(conf->nlisten, sizeof(*px->px_ls));
+	for (i = 0; i < conf->nlisten; i++) {
+		if ((ls = listener_open(px, &conf->listen[i], err, errlen)) ==
+		    NULL)
 			return -1;
-		ls->evl = evconnlistener_new(px->px_base, tcp ?
-		    proxy_accept_tcp_cb : proxy_accept_cb, ls,
-		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1,
-		    ls->sock.fd);
-		if (ls->evl == NULL) {
-			snprintf(err, errlen, "%s: cannot watch the socket",
-			    listen_label(ls->conf));
-			return -1;
-		}
-		evconnlistener_set_error_cb(ls->evl, proxy_accept_error_cb);
-		if (tcp)
-			log_info("listening on %s%s (mutual TLS, %u handshake "
-			    "threads): %s", ls->conf->addr, ls->inherited ?
-			    " (socket from systemd)" : "",
-			    tls_pool_threads(px->px_pool),
-			    tls_server_describe(ls->tls));
-		else if (ls->inherited)
-			log_info("listening on %s (socket from systemd; its "
-			    "unit sets the permissions)", ls->conf->path);
-		else
-			log_info("listening on %s (mode %04o)", ls->conf->path,
-			    (unsigned)ls->conf->mode);
+		px->px_ls[px->px_nls++] = ls;
+		listener_log(ls);
 	}
 	return proxy_check_inherited(px, err, errlen);
+}
+
+/* Moves a listener to the retired ones. */
+static void
+proxy_retire(struct proxy *px, struct listener *ls)
+{
+	listener_close(ls);
+	px->px_retired = xreallocarray(px->px_retired, px->px_nretired + 1,
+	    sizeof(*px->px_retired));
+	px->px_retired[px->px_nretired++] = ls;
 }
 
 /* Closes the listeners and removes their socket files. */
@@ -1949,22 +2071,156 @@ proxy_close_listeners(struct proxy *px)
 {
 	size_t	i;
 
-	for (i = 0; i < px->px_nls; i++) {
-		struct listener *ls = &px->px_ls[i];
-
-		if (ls->evl != NULL)
-			evconnlistener_free(ls->evl);
-		else if (ls->sock.fd != -1)
-			close(ls->sock.fd);
-		if (ls->conf->kind == LISTEN_UNIX && !ls->inherited &&
-		    (ls->evl != NULL || ls->sock.fd != -1))
-			listen_unix_remove(ls->conf, &ls->sock);
-		ls->evl = NULL;
-		ls->sock.fd = -1;
-		tls_server_unref(ls->tls);
-		ls->tls = NULL;
-	}
+	for (i = 0; i < px->px_nls; i++)
+		proxy_retire(px, px->px_ls[i]);
 	px->px_nls = 0;
+}
+
+/* The open listener for lc's socket (same kind and address), or NULL. */
+static struct listener *
+proxy_find_listener(struct proxy *px, const struct listen_conf *lc)
+{
+	const struct listen_conf *o;
+	size_t			 i;
+
+	for (i = 0; i < px->px_nls; i++) {
+		o = px->px_ls[i]->conf;
+		if (o->kind != lc->kind)
+			continue;
+		if (lc->kind == LISTEN_UNIX ? strcmp(o->path, lc->path) == 0 :
+		    o->salen == lc->salen && memcmp(&o->sa, &lc->sa,
+		    lc->salen) == 0)
+			return px->px_ls[i];
+	}
+	return NULL;
+}
+
+/* A kept unix socket takes the new mode, owner and group. */
+static void
+listener_reapply(struct listener *ls, const struct listen_conf *lc)
+{
+	if (lc->kind != LISTEN_UNIX || ls->inherited)
+		return;
+	if ((lc->has_owner || lc->has_group) && lchown(lc->path,
+	    lc->has_owner ? lc->owner : (uid_t)-1,
+	    lc->has_group ? lc->group : (gid_t)-1) == -1)
+		log_warn("reload: cannot set owner/group of %s: %s; it keeps "
+		    "its old ones", lc->path, strerror(errno));
+	if (chmod(lc->path, lc->mode) == -1)
+		log_warn("reload: chmod %s: %s", lc->path, strerror(errno));
+}
+
+/*
+ * After a reload: a TLS client whose certificate the new CA bundle or CRL
+ * no longer accepts is disconnected.
+ */
+static void
+proxy_recheck_tls(struct proxy *px)
+{
+	struct session	*s, *next;
+	char		 why[256];
+
+	for (s = TAILQ_FIRST(&px->px_sessions); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, sess_entry);
+		if (s->sess_tls == NULL || s->sess_ls->retired)
+			continue;
+		if (tls_conn_verify_again(s->sess_tls, s->sess_ls->tls, why,
+		    sizeof(why)) == 0)
+			continue;
+		log_warn("conn %llu: %s: closed after reload: %s",
+		    (unsigned long long)s->sess_id, s->sess_remote, why);
+		sess_close(s, "certificate no longer accepted");
+	}
+}
+
+int
+proxy_reload(struct proxy *px, struct config *conf, struct ruleset *rules,
+    char *err, size_t errlen)
+{
+	struct listener		**nls, **keep, *old;
+	struct tls_server	**ntls;
+	const struct listen_conf *lc;
+	size_t			 i, j, n = conf->nlisten;
+	struct gen		*g;
+
+	nls = xcalloc(n, sizeof(*nls));
+	keep = xcalloc(n, sizeof(*keep));
+	ntls = xcalloc(n, sizeof(*ntls));
+	/* A socket systemd gave us must keep its listener. */
+	for (i = 0; i < px->px_nls; i++) {
+		old = px->px_ls[i];
+		for (j = 0; j < n && !(old->inherited && proxy_find_listener(px,
+		    &conf->listen[j]) == old); j++)
+			;
+		if (old->inherited && j == n) {
+			snprintf(err, errlen, "%s is a socket from systemd; a "
+			    "configuration without it would leave its clients "
+			    "hanging (change the socket unit instead)",
+			    old->label);
+			goto fail;
+		}
+	}
+	/* Everything that can fail, before anything changes. */
+	for (i = 0; i < n; i++) {
+		lc = &conf->listen[i];
+		if ((keep[i] = proxy_find_listener(px, lc)) == NULL) {
+			if ((nls[i] = listener_open(px, lc, err, errlen)) ==
+			    NULL)
+				goto fail;
+		} else if (lc->kind == LISTEN_TCP && tls_server_new(&lc->tls,
+		    proxy_tls_threads(), &ntls[i], err, errlen) == -1)
+			goto fail;
+	}
+	/* Commit. */
+	for (i = 0; i < px->px_nls; i++) {
+		for (j = 0; j < n && keep[j] != px->px_ls[i]; j++)
+			;
+		if (j == n) {
+			log_info("reload: closing listener %s",
+			    px->px_ls[i]->label);
+			proxy_retire(px, px->px_ls[i]);
+		}
+	}
+	px->px_ls = xreallocarray(px->px_ls, n, sizeof(*px->px_ls));
+	for (i = 0; i < n; i++) {
+		if (keep[i] != NULL) {
+			nls[i] = keep[i];
+			nls[i]->conf = &conf->listen[i];
+			snprintf(nls[i]->label, sizeof(nls[i]->label), "%s",
+			    listen_label(nls[i]->conf));
+			listener_reapply(nls[i], nls[i]->conf);
+			if (ntls[i] != NULL) {
+				tls_server_unref(nls[i]->tls);
+				nls[i]->tls = ntls[i];
+				ntls[i] = NULL;
+			}
+		}
+		px->px_ls[i] = nls[i];
+		if (keep[i] == NULL || nls[i]->tls != NULL)
+			listener_log(nls[i]);
+	}
+	px->px_nls = n;
+	g = px->px_gen;
+	px->px_gen = gen_new(conf, rules);
+	px->px_conf = conf;
+	gen_unref(g);
+	proxy_recheck_tls(px);
+	free(nls);
+	free(keep);
+	free(ntls);
+	return 0;
+fail:
+	for (i = 0; i < n; i++) {
+		if (nls[i] != NULL) {
+			listener_close(nls[i]);
+			free(nls[i]);
+		}
+		tls_server_unref(ntls[i]);
+	}
+	free(nls);
+	free(keep);
+	free(ntls);
+	return -1;
 }
 
 /* Calls the drain callback once the last session is gone. */
@@ -2054,7 +2310,10 @@ proxy_free(struct proxy *px)
 		if (px->px_ifds[i] != -1)
 			close(px->px_ifds[i]);
 	free(px->px_ifds);
+	for (size_t i = 0; i < px->px_nretired; i++)
+		free(px->px_retired[i]);
+	free(px->px_retired);
 	free(px->px_ls);
-	free(px->px_own);
+	gen_unref(px->px_gen);
 	free(px);
 }

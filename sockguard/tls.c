@@ -61,6 +61,8 @@ static const mbedtls_ecp_group_id tls_curves[] = {
 };
 #endif
 
+static void	tls_verify_words(uint32_t, char *, size_t);
+
 uint64_t
 tls_now_ms(void)
 {
@@ -222,7 +224,8 @@ tls_server_new(const struct tls_conf *tc, unsigned nthreads,
 	*out = NULL;
 	srv = xcalloc(1, sizeof(*srv));
 	srv->refs = 1;
-	srv->n = nthreads > 0 ? nthreads : 1;
+	/* One material per handshake thread, and one for this thread. */
+	srv->n = (nthreads > 0 ? nthreads : 1) + 1;
 	srv->m = xcalloc(srv->n, sizeof(*srv->m));
 	mbedtls_ssl_ticket_init(&srv->ticket);
 	mbedtls_entropy_init(&srv->tentropy);
@@ -287,10 +290,29 @@ tls_conn_setup(struct tls_conn *c, unsigned slot)
 
 	mbedtls_ssl_init(&c->ssl);
 	c->ssl_init = 1;
-	if ((r = mbedtls_ssl_setup(&c->ssl, &c->srv->m[slot % c->srv->n].conf))
-	    != 0)
-		return r;
-	return 0;
+	r = mbedtls_ssl_setup(&c->ssl, &c->srv->m[slot % (c->srv->n - 1)].conf);
+	return r;
+}
+
+int
+tls_conn_verify_again(struct tls_conn *c, struct tls_server *srv,
+    char *why, size_t whylen)
+{
+	struct tls_material	*m = &srv->m[srv->n - 1];
+	const mbedtls_x509_crt	*peer;
+	uint32_t		 flags = 0;
+
+	if (!c->ssl_init ||
+	    (peer = mbedtls_ssl_get_peer_cert(&c->ssl)) == NULL) {
+		snprintf(why, whylen, "no client certificate to check");
+		return -1;
+	}
+	if (mbedtls_x509_crt_verify((mbedtls_x509_crt *)peer, &m->ca,
+	    m->crl.raw.len > 0 ? &m->crl : NULL, NULL, &flags, NULL,
+	    NULL) == 0)
+		return 0;
+	tls_verify_words(flags, why, whylen);
+	return -1;
 }
 
 /* The first line of mbedTLS's words on why verification failed. */

@@ -82,6 +82,13 @@ void	*tls_conn_ctx(const struct tls_conn *);
 struct tls_peer *tls_conn_take_peer(struct tls_conn *);
 /* "TLSv1.2 TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256" */
 const char *tls_conn_describe(const struct tls_conn *);
+/*
+ * Checks the client certificate of an established connection against
+ * another listener material (a reload's CA bundle and CRL); 0 if it is
+ * still accepted, else -1 with the reason in why.  Main thread only.
+ */
+int	tls_conn_verify_again(struct tls_conn *, struct tls_server *,
+	    char *why, size_t whylen);
 /* Closes the socket and frees a connection that was not made a bev. */
 void	tls_conn_free(struct tls_conn *);
 

@@ -796,8 +796,7 @@ teardown(void **state)
 	fakeup_stop(e);
 	event_free(e->tick);
 	event_base_free(e->base);
-	rules_free(e->rules);
-	config_free(e->conf);
+	/* conf and rules went with the proxy (proxy_new took them). */
 	unlink(e->listen_path);
 	unlink(e->up_path);
 	rmdir(e->dir);
