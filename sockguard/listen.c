@@ -96,7 +96,11 @@ listen_unix_open(const struct listen_conf *lc, struct listen_sock *ls,
 	}
 	ls->dev = st.st_dev;
 	ls->ino = st.st_ino;
+	/* Nothing to change (a setgid directory gave the group): no chown,
+	 * which a service without CAP_CHOWN may not even call. */
 	if ((lc->has_owner || lc->has_group) &&
+	    !((!lc->has_owner || st.st_uid == lc->owner) &&
+	    (!lc->has_group || st.st_gid == lc->group)) &&
 	    lchown(lc->path, lc->has_owner ? lc->owner : (uid_t)-1,
 	    lc->has_group ? lc->group : (gid_t)-1) == -1) {
 		snprintf(err, errlen, "cannot set owner/group of %s: %s%s",
