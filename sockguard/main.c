@@ -1,4 +1,6 @@
 /* sockguard: options, signals and the event loop. */
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -105,6 +107,34 @@ main_sigusr1(evutil_socket_t sig, short what, void *arg)
 		    "writing to the old file", strerror(errno));
 	else
 		log_info("SIGUSR1: audit log reopened");
+}
+
+/*
+ * Process hardening that costs nothing: no core dumps (they would hold
+ * TLS keys and request bodies; PR_SET_DUMPABLE 0 also keeps other
+ * processes of our user from ptrace), and as many descriptors as the
+ * hard limit allows, since every client may need two.
+ */
+static void
+main_harden(size_t max_connections)
+{
+	struct rlimit	rl = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &rl);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < 2 * max_connections + 64)
+		log_warn("the descriptor limit (%llu) is below what "
+		    "limits.max_connections (%zu) needs (2 per client and a "
+		    "few more): raise LimitNOFILE= or ulimit -n",
+		    (unsigned long long)rl.rlim_cur, max_connections);
 }
 
 /* The audit sinks a configuration asks for. */
@@ -247,6 +277,7 @@ main(int argc, char *argv[])
 		config_free(conf);
 		return 1;
 	}
+	main_harden(conf->limits.max_connections);
 	signal(SIGPIPE, SIG_IGN);
 	/* A file size limit must fail an audit write, not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
