@@ -436,7 +436,8 @@ esc_unit(const unsigned char *s, size_t n, char *out, size_t *olen)
 		return 1;
 	}
 	if (cp >= 0x80 && (k = utf8_len(s, n, &cp)) == 0) {
-		memcpy(out, "\\ufffd", 6);
+		/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
+		memcpy(out, "\\ufffd", 6);	/* a piece, not a string */
 		*olen = 6;
 		return 1;
 	}

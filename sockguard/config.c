@@ -257,7 +257,7 @@ cfg_relpath(struct cfgctx *c, char **path)
 	const char	*slash = strrchr(c->name, '/');
 	char		*abs;
 
-	if ((*path)[0] == '/' || slash == NULL)
+	if (*path == NULL || (*path)[0] == '/' || slash == NULL)
 		return;
 	xasprintf(&abs, "%.*s/%s", (int)(slash - c->name), c->name, *path);
 	free(*path);

@@ -1344,6 +1344,8 @@ check_head(const struct profile *p, const struct policy_request *r,
 		if (v[0] != '\0')
 			return check_registry(p, "push", v, d);
 		route_image_name(r, "/tag", v, sizeof(v));
+		/* cppcheck-suppress identicalConditionAfterEarlyExit
+		 * (route_image_name() just rewrote v) */
 		if (v[0] != '\0') {
 			if (query_get(r, "repo", v, sizeof(v), &found, d) == -1)
 				return -1;
@@ -1371,11 +1373,10 @@ policy_existing_op(const char *method, const char *route, size_t len,
 	if (strcmp(method, "POST") == 0 &&
 	    docker_route_match("/containers/*/exec", route, len))
 		*op = "exec into";
-	else if (strcmp(method, "POST") == 0 &&
-	    docker_route_match("/containers/*/attach", route, len))
-		*op = "attach to";
-	else if (strcmp(method, "GET") == 0 &&
-	    docker_route_match("/containers/*/attach/ws", route, len))
+	else if ((strcmp(method, "POST") == 0 &&
+	    docker_route_match("/containers/*/attach", route, len)) ||
+	    (strcmp(method, "GET") == 0 &&
+	    docker_route_match("/containers/*/attach/ws", route, len)))
 		*op = "attach to";
 	else if (strcmp(method, "PUT") == 0 &&
 	    docker_route_match("/containers/*/archive", route, len))
@@ -1521,6 +1522,8 @@ policy_resolve_host(const char *path, char *out, size_t outlen)
 		snprintf(tail, sizeof(tail), "%s", path + (slash - buf));
 		*slash = '\0';
 	}
+	/* cppcheck-suppress nullPointerRedundantCheck
+	 * (the loop leaves only with res set) */
 	if (snprintf(out, outlen, "%s%s", strcmp(res, "/") == 0 &&
 	    tail[0] == '/' ? "" : res, tail) >= (int)outlen) {
 		free(res);

@@ -2302,8 +2302,9 @@ proxy_free(struct proxy *px)
 	tls_pool_free(px->px_pool);
 	px->px_pool = NULL;
 	proxy_close_listeners(px);
+	/* sess_free() unlinks s (no callback runs here, so at once). */
 	while ((s = TAILQ_FIRST(&px->px_sessions)) != NULL)
-		sess_free(s);
+		sess_free(s);	/* NOLINT(clang-analyzer-unix.Malloc) */
 	if (px->px_drain_timer != NULL)
 		event_free(px->px_drain_timer);
 	for (size_t i = 0; i < px->px_nifds; i++)

@@ -450,7 +450,7 @@ rl_strlist(struct rlctx *c, yaml_node_t *n, const char *what,
     rl_item_fn fn, struct strlist *sl)
 {
 	yaml_node_item_t	*it;
-	size_t			 count;
+	size_t			 count = 0;
 
 	if (rl_sequence(c, n, what, &count) == -1)
 		return -1;
@@ -742,7 +742,7 @@ static int
 rl_endpoints(struct rlctx *c, yaml_node_t *n, struct profile *pf)
 {
 	yaml_node_item_t	*it;
-	size_t			 count, i = 0;
+	size_t			 count = 0, i = 0;
 
 	if (rl_sequence(c, n, "endpoints", &count) == -1)
 		return -1;
@@ -1279,7 +1279,7 @@ rl_identities(struct rlctx *c, yaml_node_t *n)
 {
 	struct ruleset		*rs = c->rs;
 	yaml_node_item_t	*it;
-	size_t			 count, i = 0;
+	size_t			 count = 0, i = 0;
 
 	if (rl_sequence(c, n, "identities", &count) == -1)
 		return -1;

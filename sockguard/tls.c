@@ -199,16 +199,18 @@ tls_server_set_desc(struct tls_server *srv, const struct tls_conf *tc)
 {
 	const struct tls_material *m = &srv->m[0];
 	const mbedtls_x509_crt	*ca;
+	const char		*kind = mbedtls_pk_get_name(&m->cert.pk);
 	char			 subj[128];
 	size_t			 nca = 0;
 
 	if (mbedtls_x509_dn_gets(subj, sizeof(subj), &m->cert.subject) < 0)
 		snprintf(subj, sizeof(subj), "?");
-	for (ca = &m->ca; ca != NULL && ca->raw.len > 0; ca = ca->next)
+	nca = m->ca.raw.len > 0;
+	for (ca = m->ca.next; ca != NULL && ca->raw.len > 0; ca = ca->next)
 		nca++;
 	snprintf(srv->desc, sizeof(srv->desc), "%s certificate \"%s\" "
 	    "valid until %04d-%02d-%02d; %zu client CA%s%s",
-	    mbedtls_pk_get_name(&m->cert.pk), subj, m->cert.valid_to.year,
+	    kind != NULL ? kind : "?", subj, m->cert.valid_to.year,
 	    m->cert.valid_to.mon, m->cert.valid_to.day, nca,
 	    nca == 1 ? "" : "s", tc->crl != NULL ? "; CRL" : "");
 }
@@ -437,7 +439,8 @@ tls_peer_from_crt(const mbedtls_x509_crt *crt)
 	if (mbedtls_x509_dn_gets(dn, sizeof(dn), &crt->issuer) < 0)
 		dn[0] = '\0';
 	p->issuer = xstrdup(dn);
-	for (n = &crt->subject; n != NULL; n = n->next) {
+	n = &crt->subject;
+	do {
 		if (n->oid.p == NULL || MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN,
 		    &n->oid) != 0)
 			continue;
@@ -445,7 +448,7 @@ tls_peer_from_crt(const mbedtls_x509_crt *crt)
 		if ((p->cn = tls_strndup_clean(n->val.p, n->val.len)) == NULL)
 			goto fail;
 		break;
-	}
+	} while ((n = n->next) != NULL);
 	p->serial = xmalloc(crt->serial.len * 2 + 1);
 	tls_hex(crt->serial.p, crt->serial.len, p->serial);
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
