@@ -224,6 +224,8 @@ lint:
 	@echo "lint: clang-tidy"
 	@printf '%s\n' sockguard/*.c | xargs -P 2 -I {} tests/tools/tidy {} \
 	    $(TIDY_FLAGS)
+	@echo "lint: man pages (mandoc -T lint, warnings and errors)"
+	@mandoc -T lint -W warning man/*.5 man/*.8
 	@echo "lint: clean"
 
 bench: deps-bench
