@@ -98,7 +98,8 @@ explain_read(const char *file, size_t *len)
 
 /* Prints the decision; returns the exit status. */
 static int
-explain_print(const struct decision *d, const char *body, int existing)
+explain_print(const struct decision *d, const char *body, int existing,
+    size_t joins)
 {
 	printf("decision: %s\n", d->audit_only ? "audit-deny (allowed: the "
 	    "profile is in audit mode)" : d->allow ? "allow" : "deny");
@@ -118,6 +119,11 @@ explain_print(const struct decision *d, const char *body, int existing)
 		printf("not evaluated: the daemon also asks dockerd about the "
 		    "target container and applies the container checks to it; "
 		    "explain does not ask dockerd\n");
+	if (joins > 0)
+		printf("not evaluated: the create joins %zu other container%s; "
+		    "the daemon asks dockerd about each, applies the container "
+		    "checks to it and forwards its full id; explain does not "
+		    "ask dockerd\n", joins, joins == 1 ? "" : "s");
 	return d->allow ? 0 : 2;
 }
 
@@ -225,7 +231,10 @@ explain_main(int argc, char *argv[], const char *default_config)
 	} else if (d.allow)
 		policy_body(p, &ctx, &r, &d);
 	rc = explain_print(&d, out, d.allow && policy_existing_op(r.method,
-	    r.route, r.route_len, &op));
+	    r.route, r.route_len, &op), d.allow && r.body != NULL &&
+	    p->containers.joins && strcmp(r.method, "POST") == 0 &&
+	    r.route_len == 18 && memcmp(r.route, "/containers/create", 18) == 0 ?
+	    policy_joins(r.body, NULL, 0) : 0);
 out:
 	free(out);
 	free(body);

@@ -15,6 +15,7 @@
 #include "docker.h"
 #include "json.h"
 #include "policy.h"
+#include "xmalloc.h"
 #include "rules.h"
 
 /*
@@ -680,10 +681,14 @@ mode_is_host(const char *v)
 	return strncasecmp(v, "host", 4) == 0 && (v[4] == '\0' || v[4] == ' ');
 }
 
+/* What a HostConfig is checked for: a create, or a container that exists
+ * (entered by exec/attach/cp, or joined by a create). */
+enum hc_mode { HC_CREATE, HC_ENTER, HC_JOIN };
+
 /* NetworkMode, PidMode, IpcMode, UTSMode, UsernsMode, CgroupnsMode, Cgroup. */
 static int
 check_namespaces(const struct container_policy *cp, json_t *hc, json_t *body,
-    struct decision *d)
+    enum hc_mode mode, struct decision *d)
 {
 	static const char *modes[] = { "NetworkMode", "PidMode", "IpcMode",
 	    "UTSMode", "UsernsMode", "CgroupnsMode", "Cgroup" };
@@ -701,9 +706,23 @@ check_namespaces(const struct container_policy *cp, json_t *hc, json_t *body,
 		if (mode_is_host(v) && !cp->host_namespaces)
 			return deny(d, 403, "containers.host_namespaces", field,
 			    v, "%s=%s shares the host's namespace", field, v);
-		if (strncasecmp(v, "container:", 10) == 0 && !cp->joins)
+		if (strncasecmp(v, "container:", 10) != 0)
+			continue;
+		if (!cp->joins)
 			return deny(d, 403, "containers.joins", field, v, "%s=%s "
 			    "joins another container's namespace", field, v);
+		/* checked: the proxy looks the target up (policy_joins()). */
+		if (mode == HC_CREATE && strncmp(v, "container:", 10) != 0)
+			return deny(d, 403, "containers.joins", field, v, "%s=%s: "
+			    "dockerd joins only the lower-case spelling "
+			    "\"container:\"", field, v);
+		/* Joining a container that is itself in another's pid or
+		 * ipc namespace would join that one: joins do not chain. */
+		if (mode == HC_JOIN && (strcmp(modes[i], "PidMode") == 0 ||
+		    strcmp(modes[i], "IpcMode") == 0))
+			return deny(d, 403, "containers.joins", field, v, "%s=%s: "
+			    "it is in another container's namespace itself",
+			    field, v);
 	}
 	if (get_object(body, "NetworkingConfig", "NetworkingConfig", &nc, d)
 	    == -1 || get_object(nc, "EndpointsConfig",
@@ -952,7 +971,7 @@ check_require(const struct container_policy *cp, json_t *body, json_t *hc,
 /* Everything a HostConfig can do (require: also the require block). */
 static int
 check_host_config(const struct profile *p, const struct policy_ctx *ctx,
-    json_t *body, json_t *hc, int require, struct decision *d)
+    json_t *body, json_t *hc, enum hc_mode mode, struct decision *d)
 {
 	const struct container_policy *cp = &p->containers;
 	json_t	*a;
@@ -965,7 +984,7 @@ check_host_config(const struct profile *p, const struct policy_ctx *ctx,
 		    "HostConfig.Privileged", "true", "privileged containers "
 		    "are not allowed");
 	if (check_caps(cp, hc, d) == -1 ||
-	    check_namespaces(cp, hc, body, d) == -1 ||
+	    check_namespaces(cp, hc, body, mode, d) == -1 ||
 	    check_devices(cp, hc, "HostConfig.", d) == -1 ||
 	    check_security(cp, hc, &nnp, d) == -1 ||
 	    check_misc(cp, hc, d) == -1)
@@ -976,7 +995,7 @@ check_host_config(const struct profile *p, const struct policy_ctx *ctx,
 	if (get_array(hc, "Mounts", "HostConfig.Mounts", &a, d) == -1 ||
 	    (a != NULL && check_mounts(cp, ctx, "HostConfig.Mounts", a, d) == -1))
 		return -1;
-	return require ? check_require(cp, body, hc, nnp, d) : 0;
+	return mode == HC_CREATE ? check_require(cp, body, hc, nnp, d) : 0;
 }
 
 /* POST /containers/create. */
@@ -1011,9 +1030,9 @@ check_container_create(const struct profile *p, const struct policy_ctx *ctx,
 	if (get_object(body, "HostConfig", "HostConfig", &hc, d) == -1)
 		return -1;
 	if (hc != NULL)
-		return check_host_config(p, ctx, body, hc, 1, d);
+		return check_host_config(p, ctx, body, hc, HC_CREATE, d);
 	empty = json_object();
-	r = check_host_config(p, ctx, body, empty, 1, d);
+	r = check_host_config(p, ctx, body, empty, HC_CREATE, d);
 	json_decref(empty);
 	return r;
 }
@@ -1413,7 +1432,8 @@ policy_existing(const struct profile *p, const struct policy_ctx *ctx,
 	 * empty list (systempaths=unconfined) unmasks anything. */
 	policy_drop_nonempty(copy, "MaskedPaths");
 	policy_drop_nonempty(copy, "ReadonlyPaths");
-	r = check_host_config(p, ctx, inspect, copy, 0, d);
+	r = check_host_config(p, ctx, inspect, copy, strcmp(op, "join") == 0 ?
+	    HC_JOIN : HC_ENTER, d);
 	json_decref(copy);
 	d->rewritten = 0;
 	if (r == 0 && get_array(inspect, "Mounts", "Mounts", &mounts, d) == 0) {
@@ -1534,4 +1554,84 @@ policy_resolve_host(const char *path, char *out, size_t outlen)
 		snprintf(out, outlen, "/");
 	free(res);
 	return 0;
+}
+
+/* The container a join string names: where it starts and ends in v. */
+static int
+join_name(enum policy_join_kind kind, const char *v, size_t *off,
+    size_t *len)
+{
+	const char	*colon;
+
+	*off = 0;
+	if (kind == PJ_MODE) {
+		if (strncmp(v, "container:", 10) != 0)
+			return -1;
+		*off = 10;
+	} else if (kind == PJ_LINK && v[0] == '/')
+		*off = 1;
+	colon = kind == PJ_MODE ? NULL : strchr(v + *off, ':');
+	*len = colon != NULL ? (size_t)(colon - v) - *off : strlen(v + *off);
+	return *len > 0 && *len < POLICY_JOIN_NAME ? 0 : -1;
+}
+
+static size_t
+join_add(json_t *node, enum policy_join_kind kind, struct policy_join *out,
+    size_t n, size_t max)
+{
+	size_t	off, len;
+
+	if (!json_is_string(node) || join_name(kind, json_string_value(node),
+	    &off, &len) == -1)
+		return n;
+	if (n < max) {
+		out[n].node = node;
+		out[n].kind = kind;
+		memcpy(out[n].name, json_string_value(node) + off, len);
+		out[n].name[len] = '\0';
+	}
+	return n + 1;
+}
+
+size_t
+policy_joins(json_t *body, struct policy_join *out, size_t max)
+{
+	static const char *modes[] = { "NetworkMode", "PidMode", "IpcMode",
+	    "UTSMode", "UsernsMode", "CgroupnsMode", "Cgroup" };
+	json_t	*hc = json_field(body, "HostConfig"), *a, *v;
+	size_t	 i, n = 0;
+
+	if (!json_is_object(hc))
+		return 0;
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		n = join_add(json_field(hc, modes[i]), PJ_MODE, out, n, max);
+	if (json_is_array(a = json_field(hc, "VolumesFrom")))
+		json_array_foreach(a, i, v)
+			n = join_add(v, PJ_VOLUMES, out, n, max);
+	if (json_is_array(a = json_field(hc, "Links")))
+		json_array_foreach(a, i, v)
+			n = join_add(v, PJ_LINK, out, n, max);
+	return n;
+}
+
+int
+policy_join_rewrite(const struct policy_join *j, const char *id)
+{
+	const char	*v = json_string_value(j->node), *rest;
+	size_t		 off, len;
+	char		*s;
+	int		 r;
+
+	if (v == NULL || join_name(j->kind, v, &off, &len) == -1)
+		return -1;
+	rest = v + off + len;		/* ":ro", ":alias" or "" */
+	if (j->kind == PJ_MODE)
+		xasprintf(&s, "container:%s", id);
+	else if (j->kind == PJ_LINK && *rest == '\0')
+		xasprintf(&s, "%s:%s", id, j->name);	/* keep the alias */
+	else
+		xasprintf(&s, "%s%s", id, rest);
+	r = json_string_set(j->node, s);
+	free(s);
+	return r;
 }

@@ -89,4 +89,24 @@ int	policy_pattern_match(const char *pattern, const char *route,
 /* The default resolver: realpath(3) of the longest existing prefix. */
 int	policy_resolve_host(const char *path, char *out, size_t outlen);
 
+/*
+ * Joins in a container create body, for profiles whose joins are checked:
+ * HostConfig namespace modes "container:NAME", VolumesFrom "NAME[:mode]"
+ * and Links "NAME[:alias]".  The proxy asks dockerd about each NAME,
+ * decides it with policy_existing() (op "join"), and rewrites the string
+ * to the full id dockerd gave, so that a name re-taken meanwhile cannot
+ * switch the target.
+ */
+#define POLICY_JOIN_NAME	256
+enum policy_join_kind { PJ_MODE, PJ_VOLUMES, PJ_LINK };
+struct policy_join {
+	json_t			*node;	/* the string, borrowed from body */
+	enum policy_join_kind	 kind;
+	char			 name[POLICY_JOIN_NAME];
+};
+/* Fills out[0..max) and returns how many joins there are (maybe more). */
+size_t	policy_joins(json_t *body, struct policy_join *out, size_t max);
+/* Writes id into the join's string, keeping its mode or alias. */
+int	policy_join_rewrite(const struct policy_join *, const char *id);
+
 #endif

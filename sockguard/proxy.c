@@ -112,6 +112,9 @@ struct session {
 	const struct profile	*sess_profile;	/* of the current request */
 	struct policy_request	 sess_preq;	/* of the current request */
 	struct lookup		*sess_lookup;	/* SS_LOOKUP */
+	json_t			*sess_jbody;	/* create body, joins checked */
+	struct policy_join	*sess_joins;
+	size_t			 sess_njoins, sess_joini;
 	const char		*sess_op;	/* "exec into", ... */
 	enum docker_body	 sess_body_kind; /* of the current request */
 	size_t			 sess_discarded; /* SS_DISCARD */
@@ -201,6 +204,7 @@ static void	sess_leave(struct session *);
 static void	bev_flush(struct bufferevent *);
 static void	sess_audit_complete(struct session *, int);
 static void	sess_discard_body(struct session *);
+static void	sess_joins_clear(struct session *);
 static void	sess_hijack_relay(struct session *);
 static void	proxy_check_drained(struct proxy *);
 
@@ -398,6 +402,7 @@ sess_destroy(struct session *s)
 	TAILQ_REMOVE(&px->px_sessions, s, sess_entry);
 	px->px_nsessions--;
 	lookup_cancel(s->sess_lookup);
+	sess_joins_clear(s);
 	if (s->sess_up != NULL)
 		bufferevent_free(s->sess_up);
 	if (s->sess_tls != NULL)
@@ -709,6 +714,191 @@ sess_summarise(struct session *s, json_t *body)
 		    name[0] != '\0' ? name : NULL);
 }
 
+/* Forwards the buffered body; rewrite: serialise j (what was checked). */
+static void
+sess_send_body(struct session *s, json_t *j, int rewrite)
+{
+	size_t	 len;
+	char	*out;
+
+	len = s->sess_body != NULL ? evbuffer_get_length(s->sess_body) : 0;
+	if (rewrite && j != NULL) {
+		if ((out = json_dumps(j, JSON_COMPACT)) == NULL) {
+			json_decref(j);
+			sess_abort(s, 500, "out of memory");
+			return;
+		}
+		evbuffer_drain(s->sess_body, len);
+		evbuffer_add(s->sess_body, out, strlen(out));
+		len = strlen(out);
+		free(out);
+	}
+	json_decref(j);
+	if (sess_forward_head(s, len > 0 ? HTTP_BODY_LENGTH : HTTP_BODY_NONE,
+	    len) == -1) {
+		sess_request_done(s);
+		return;
+	}
+	if (s->sess_body != NULL) {
+		evbuffer_add_buffer(bufferevent_get_output(s->sess_up),
+		    s->sess_body);
+		evbuffer_free(s->sess_body);
+		s->sess_body = NULL;
+	}
+	s->sess_state = SS_WAIT;
+}
+
+static void
+sess_joins_clear(struct session *s)
+{
+	json_decref(s->sess_jbody);
+	s->sess_jbody = NULL;
+	free(s->sess_joins);
+	s->sess_joins = NULL;
+	s->sess_njoins = s->sess_joini = 0;
+}
+
+static void	sess_join_next(struct session *);
+
+/* dockerd described the container of the current join. */
+static void
+sess_join_run(struct session *s, int status, json_t *inspect,
+    const char *err)
+{
+	struct policy_join	*pj = &s->sess_joins[s->sess_joini];
+	struct decision		 d;
+	json_t			*idv, *msg;
+	const char		*id;
+	char			 why[400];
+
+	s->sess_lookup = NULL;
+	if (status == 0) {
+		sess_joins_clear(s);
+		sess_abort(s, 502, "cannot ask the Docker Engine at %s about "
+		    "container %s: %s", s->sess_px->px_conf->upstream,
+		    pj->name, err);
+		return;
+	}
+	if (status != 200) {
+		msg = json_field(inspect, "message");
+		snprintf(why, sizeof(why), "cannot join container %s: %s",
+		    pj->name, json_is_string(msg) ? json_string_value(msg) :
+		    "the Docker Engine refused to describe it");
+		/* Not 404: the docker CLI takes a 404 from a create for a
+		 * missing image and would go and pull it. */
+		if (status == 404)
+			status = 400;
+		sess_joins_clear(s);
+		sess_audit_error(s, status, why);
+		http_write_error_hdr(bufferevent_get_output(s->sess_cl), status,
+		    s->sess_close_after, s->sess_rid_hdr, SESS_HEAD_ONLY(s),
+		    "%s", why);
+		if (s->sess_close_after)
+			sess_finish(s);
+		else
+			sess_request_done(s);
+		return;
+	}
+	idv = json_field(inspect, "Id");
+	id = json_is_string(idv) ? json_string_value(idv) : "";
+	if (strlen(id) != 64 || strspn(id, "0123456789abcdef") != 64) {
+		sess_joins_clear(s);
+		sess_abort(s, 502, "the Docker Engine described container %s "
+		    "without a valid id", pj->name);
+		return;
+	}
+	policy_init(&d, s->sess_profile);
+	policy_existing(s->sess_profile, &s->sess_gen->pctx, "join", inspect,
+	    &d);
+	if (sess_decided(s, &d) == -1) {
+		sess_joins_clear(s);
+		return;
+	}
+	/* Forward the full id: a name re-taken meanwhile cannot switch it. */
+	if (policy_join_rewrite(pj, id) == -1) {
+		sess_joins_clear(s);
+		sess_abort(s, 500, "out of memory");
+		return;
+	}
+	s->sess_joini++;
+	sess_join_next(s);
+}
+
+static void
+sess_join_cb(void *arg, int status, json_t *inspect, const char *err)
+{
+	struct session	*s = arg;
+
+	sess_enter(s);
+	sess_join_run(s, status, inspect, err);
+	sess_leave(s);
+}
+
+/* Looks up the next container the create joins, or forwards. */
+static void
+sess_join_next(struct session *s)
+{
+	char	path[3 * POLICY_JOIN_NAME + 32], seg[3 * POLICY_JOIN_NAME + 1];
+	json_t	*j;
+
+	if (s->sess_joini == s->sess_njoins) {
+		j = s->sess_jbody;
+		s->sess_jbody = NULL;
+		sess_joins_clear(s);
+		sess_send_body(s, j, 1);
+		return;
+	}
+	if (lookup_escape_segment(s->sess_joins[s->sess_joini].name, seg,
+	    sizeof(seg)) == -1) {
+		sess_joins_clear(s);
+		sess_abort(s, 414, "a container name is too long");
+		return;
+	}
+	snprintf(path, sizeof(path), "/containers/%s/json", seg);
+	s->sess_lookup = lookup_start(s->sess_px->px_base,
+	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
+	    sess_join_cb, s);
+	if (s->sess_lookup == NULL) {
+		sess_joins_clear(s);
+		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
+		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
+		return;
+	}
+	s->sess_state = SS_LOOKUP;
+}
+
+/* At most this many joins in one create (compose uses one or two). */
+#define PROXY_MAX_JOINS	16
+
+/*
+ * A container create that joins other containers (profiles with joins
+ * checked): ask dockerd about each, in turn; j is the session's now.
+ */
+static void
+sess_start_joins(struct session *s, json_t *j, size_t n)
+{
+	struct decision	d;
+
+	if (n > PROXY_MAX_JOINS) {
+		json_decref(j);
+		policy_init(&d, s->sess_profile);
+		d.allow = 0;
+		d.denied = 1;
+		d.status = 403;
+		snprintf(d.rule, sizeof(d.rule), "containers.joins");
+		snprintf(d.reason, sizeof(d.reason), "the create joins %zu "
+		    "containers; at most %d are looked at", n,
+		    PROXY_MAX_JOINS);
+		(void)sess_decided(s, &d);
+		return;
+	}
+	s->sess_jbody = j;
+	s->sess_joins = xcalloc(n, sizeof(*s->sess_joins));
+	s->sess_njoins = policy_joins(j, s->sess_joins, n);
+	s->sess_joini = 0;
+	sess_join_next(s);
+}
+
 /*
  * A JSON body has been read whole (or there was none): parse it strictly,
  * decide, and forward exactly what the rules saw.
@@ -718,9 +908,9 @@ sess_body_complete(struct session *s)
 {
 	struct policy_request	*pr = &s->sess_preq;
 	struct decision		 d;
-	size_t			 len;
+	size_t			 len, n;
 	json_t			*j = NULL;
-	char			 why[256], *out;
+	char			 why[256];
 
 	len = s->sess_body != NULL ? evbuffer_get_length(s->sess_body) : 0;
 	policy_init(&d, s->sess_profile);
@@ -743,37 +933,22 @@ sess_body_complete(struct session *s)
 	pr->body = j;
 	pr->body_present = len > 0;
 	policy_body(s->sess_profile, &s->sess_gen->pctx, pr, &d);
+	pr->body = NULL;
 	if (s->sess_px->px_audit != NULL && j != NULL)
 		sess_summarise(s, j);
-	if (d.allow && d.rewritten && j != NULL) {
-		/* Bind sources resolved: forward what the rules checked. */
-		if ((out = json_dumps(j, JSON_COMPACT)) == NULL) {
-			json_decref(j);
-			pr->body = NULL;
-			sess_abort(s, 500, "out of memory");
-			return;
-		}
-		evbuffer_drain(s->sess_body, len);
-		evbuffer_add(s->sess_body, out, strlen(out));
-		len = strlen(out);
-		free(out);
-	}
-	json_decref(j);
-	pr->body = NULL;
-	if (sess_decided(s, &d) == -1)
-		return;
-	if (sess_forward_head(s, len > 0 ? HTTP_BODY_LENGTH : HTTP_BODY_NONE,
-	    len) == -1) {
-		sess_request_done(s);
+	if (sess_decided(s, &d) == -1) {
+		json_decref(j);
 		return;
 	}
-	if (s->sess_body != NULL) {
-		evbuffer_add_buffer(bufferevent_get_output(s->sess_up),
-		    s->sess_body);
-		evbuffer_free(s->sess_body);
-		s->sess_body = NULL;
+	if (j != NULL && s->sess_profile->containers.joins &&
+	    strcmp(pr->method, "POST") == 0 && pr->route_len == 18 &&
+	    memcmp(pr->route, "/containers/create", 18) == 0 &&
+	    (n = policy_joins(j, NULL, 0)) > 0) {
+		sess_start_joins(s, j, n);
+		return;
 	}
-	s->sess_state = SS_WAIT;
+	/* Bind sources resolved: forward what the rules checked. */
+	sess_send_body(s, j, d.allow && d.rewritten);
 }
 
 /* The container segment of /containers/{id}/...: start and length. */

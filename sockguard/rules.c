@@ -42,7 +42,7 @@
  *	      runtimes: [runc]		# absent: [runc]
  *	      volume_drivers: false
  *	      cgroup_parent: false
- *	      joins: false
+ *	      joins: checked
  *	      require: {non_root_user: false, read_only_rootfs: false,
  *	          no_new_privileges: false, memory_limit: false,
  *	          pids_limit: false}
@@ -834,6 +834,30 @@ rl_require(struct rlctx *c, yaml_node_t *n, struct container_policy *cp)
 	return 0;
 }
 
+/*
+ * joins: checked (the default: each container joined is looked up and
+ * must pass this profile's checks) or false (none); true means checked.
+ */
+static int
+rl_joins(struct rlctx *c, yaml_node_t *n, int *out)
+{
+	char	vis[VISLEN];
+
+	if (n->type == YAML_SCALAR_NODE &&
+	    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    strcmp((const char *)n->data.scalar.value, "checked") == 0) {
+		*out = 1;
+		return 0;
+	}
+	if (rl_bool(c, n, "joins", out) == 0)
+		return 0;
+	return rl_error(c, n, "joins: \"%s\" is neither checked (each "
+	    "container joined must pass this profile's checks) nor false (no "
+	    "joins), unquoted", n->type == YAML_SCALAR_NODE ?
+	    rl_vis((const char *)n->data.scalar.value, vis, sizeof(vis)) :
+	    "?");
+}
+
 /* containers: what a container may be. */
 static int
 rl_containers(struct rlctx *c, yaml_node_t *n, struct container_policy *cp)
@@ -843,7 +867,8 @@ rl_containers(struct rlctx *c, yaml_node_t *n, struct container_policy *cp)
 	int			*b, i, r;
 	unsigned		 seen = 0;
 
-	if (rl_mapping(c, n, "containers") == -1)
+	/* (cp is never NULL; clang-tidy's analyzer cannot see it.) */
+	if (cp == NULL || rl_mapping(c, n, "containers") == -1)
 		return -1;
 	FOREACH_PAIR(n, p) {
 		v = NODE(c, p->value);
@@ -870,7 +895,7 @@ rl_containers(struct rlctx *c, yaml_node_t *n, struct container_policy *cp)
 			b = &cp->cgroup_parent;
 			break;
 		case CK_JOINS:
-			b = &cp->joins;
+			r = rl_joins(c, v, &cp->joins);
 			break;
 		case CK_CAPS:
 			r = rl_one_key(c, v, "capabilities", caps_keys, &sub);
@@ -934,6 +959,7 @@ rl_profile_defaults(struct profile *pf)
 	size_t			 i, n;
 
 	cp->resolve_symlinks = 1;
+	cp->joins = 1;		/* checked */
 	cp->runtimes.v = xcalloc(1, sizeof(*cp->runtimes.v));
 	cp->runtimes.v[0] = xstrdup("runc");
 	cp->runtimes.n = 1;

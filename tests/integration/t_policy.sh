@@ -372,6 +372,38 @@ pol_existing() {
 	out=$(dd_ cp sgpol-created:/tmp/cpfile - 2>&1 | tar -xO 2>&1)
 	check_eq "policy: default: the copied file is in it (direct cp out)" \
 	    copied "$out"
+
+	# Joins (joins: checked): the container joined is looked up, judged,
+	# and named by its full id in what reaches dockerd.
+	local plain_id
+	plain_id=$(dd_ inspect --format '{{.Id}}' sgpol-plain)
+	out=$(dks "$PD_SOCK" run --name sgpol-joiner --network container:sgpol-plain \
+	    --pid container:sgpol-plain --volumes-from sgpol-plain:ro \
+	    "$IMG" echo joined 2>&1)
+	check_eq "policy: default: run joining a plain container" joined "$out"
+	check_eq "policy: default: the join reached dockerd by full id" \
+	    "container:$plain_id container:$plain_id [$plain_id:ro]" \
+	    "$(dd_ inspect --format '{{.HostConfig.NetworkMode}} {{.HostConfig.PidMode}} {{.HostConfig.VolumesFrom}}' sgpol-joiner 2>&1)"
+	pol_denied "policy: default: run --pid container:<privileged>" \
+	    "$PD_SOCK" default containers.privileged \
+	    "join container /sgpol-priv, which this profile would not allow: privileged containers are not allowed" \
+	    HostConfig.Privileged true "docker: " "." "$PD_AUDIT" -- \
+	    run --rm --pid container:sgpol-priv "$IMG" true
+	pol_denied "policy: sockdeny: --volumes-from a container holding dockerd's socket" \
+	    "$PX_SOCKDENY" sockdeny containers.bind_mounts \
+	    "join container /sgpol-sock, which this profile would not allow: bind mount of $DD_SOCK exposes $DD_SOCK, which bind_mounts.deny forbids" \
+	    'HostConfig.Binds[0]' "$DD_SOCK" "docker: " "." "$PX_AUDIT" -- \
+	    run --rm --volumes-from sgpol-sock "$IMG" true
+	# Joins do not chain through pid namespaces.
+	pol_denied "policy: default: join a container that is in another's pid namespace" \
+	    "$PD_SOCK" default containers.joins \
+	    "join container /sgpol-joiner, which this profile would not allow: HostConfig.PidMode=container:$plain_id: it is in another container's namespace itself" \
+	    HostConfig.PidMode "container:$plain_id" "docker: " "." "$PD_AUDIT" -- \
+	    run --rm --network container:sgpol-joiner "$IMG" true
+	out=$(dks "$PD_SOCK" run --rm --network container:sgpol-nosuch "$IMG" true 2>&1)
+	check_match "policy: default: joining a container that does not exist: dockerd's answer" \
+	    "Error response from daemon: sockguard: cannot join container sgpol-nosuch: No such container: sgpol-nosuch" "$out"
+	dd_ rm -f sgpol-joiner >/dev/null 2>&1
 	dd_ rm -f sgpol-sock sgpol-plain sgpol-priv sgpol-created >/dev/null 2>&1
 }
 

@@ -46,6 +46,9 @@ static const char inline_rules[] =
     "profiles:\n"
     "  base:\n"
     ALL_EP
+    "    containers: {joins: false}\n"
+    "  joins:\n"
+    ALL_EP
     "  ep:\n"
     "    endpoints:\n"
     "      - {name: deny-plugins, deny: \"* /plugins/**\"}\n"
@@ -2427,6 +2430,72 @@ teardown(void **state)
 	return 0;
 }
 
+/* joins: checked (the default): the create passes, the proxy checks. */
+static void
+test_joins_checked(void **state)
+{
+	static const struct pcase t[] = {
+		OKC("joins", J({"HostConfig": {"NetworkMode": "container:db"}})),
+		OKC("joins", J({"HostConfig": {"PidMode": "container:db"}})),
+		OKC("joins", J({"HostConfig": {"VolumesFrom": ["db:ro"]}})),
+		OKC("joins", J({"HostConfig": {"Links": ["/db:alias"]}})),
+		/* dockerd joins only the lower-case spelling */
+		NOC("joins", J({"HostConfig": {"NetworkMode": "Container:db"}}),
+		    "containers.joins", "lower-case spelling"),
+		NOC("joins", J({"HostConfig": {"IpcMode": "CONTAINER:db"}}),
+		    "containers.joins", "lower-case spelling"),
+		/* the rest of the checks still apply */
+		NOC("joins", J({"HostConfig": {"NetworkMode": "container:db",
+		    "Privileged": true}}), "containers.privileged", NULL),
+	};
+
+	RUN(t);
+}
+
+/* The joins the proxy looks up, and their rewriting to full ids. */
+static void
+test_join_targets(void **state)
+{
+	struct policy_join	 pj[8];
+	json_t			*b;
+	char			 err[128], *out;
+	size_t			 n, i;
+
+	b = json_loads("{\"Image\":\"x\",\"hostconfig\":{"
+	    "\"networkmode\":\"container:web\",\"PidMode\":\"host\","
+	    "\"IpcMode\":\"container:\",\"VolumesFrom\":[\"data:ro\","
+	    "\"logs\",\"\",7],\"Links\":[\"/db:database\",\"cache\"]}}",
+	    0, NULL);
+	assert_non_null(b);
+	assert_int_equal(policy_joins(b, NULL, 0), 5);
+	assert_int_equal(policy_joins(b, pj, 2), 5);	/* only 2 filled */
+	n = policy_joins(b, pj, 8);
+	assert_int_equal(n, 5);
+	assert_string_equal(pj[0].name, "web");
+	assert_int_equal(pj[0].kind, PJ_MODE);
+	assert_string_equal(pj[1].name, "data");
+	assert_string_equal(pj[2].name, "logs");
+	assert_int_equal(pj[2].kind, PJ_VOLUMES);
+	assert_string_equal(pj[3].name, "db");
+	assert_string_equal(pj[4].name, "cache");
+	assert_int_equal(pj[4].kind, PJ_LINK);
+	for (i = 0; i < n; i++)
+		assert_int_equal(policy_join_rewrite(&pj[i], HEX64), 0);
+	out = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_non_null(out);
+	assert_string_equal(out, "{\"Image\":\"x\",\"hostconfig\":{"
+	    "\"IpcMode\":\"container:\",\"Links\":[\"" HEX64 ":database\","
+	    "\"" HEX64 ":cache\"],\"PidMode\":\"host\",\"VolumesFrom\":[\""
+	    HEX64 ":ro\",\"" HEX64 "\",\"\",7],\"networkmode\":\"container:"
+	    HEX64 "\"}}");
+	free(out);
+	json_decref(b);
+	(void)err;
+	b = json_loads("{\"HostConfig\":[]}", 0, NULL);
+	assert_int_equal(policy_joins(b, pj, 8), 0);
+	json_decref(b);
+}
+
 int
 main(void)
 {
@@ -2443,6 +2512,8 @@ main(void)
 		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_security),
 		cmocka_unit_test(test_misc),
+		cmocka_unit_test(test_joins_checked),
+		cmocka_unit_test(test_join_targets),
 		cmocka_unit_test(test_binds),
 		cmocka_unit_test(test_own_sockets),
 		cmocka_unit_test(test_mounts),

@@ -169,7 +169,7 @@ assert_defaults(const struct profile *pf)
 	assert_strlist(&cp->runtimes, runc);
 	assert_int_equal(cp->volume_drivers, 0);
 	assert_int_equal(cp->cgroup_parent, 0);
-	assert_int_equal(cp->joins, 0);
+	assert_int_equal(cp->joins, 1);		/* checked */
 	assert_int_equal(cp->req_non_root_user, 0);
 	assert_int_equal(cp->req_read_only_rootfs, 0);
 	assert_int_equal(cp->req_no_new_privileges, 0);
@@ -420,7 +420,7 @@ test_defaults(void **state)
 		    "      privileged: false\n      host_namespaces: false\n"
 		    "      devices: false\n      unconfined: false\n"
 		    "      volume_drivers: false\n      cgroup_parent: false\n"
-		    "      joins: false\n"
+		    "      joins: checked\n"
 		    "      bind_mounts: {propagation: false,"
 		    " resolve_symlinks: true}\n"
 		    "      require: {non_root_user: false,"
@@ -793,7 +793,10 @@ test_bad_containers(void **state)
 		    "volume_drivers: \"0\"" },
 		{ CT "      cgroup_parent: n\n", 0, "6:22",
 		    "cgroup_parent: \"n\"" },
-		{ CT "      joins: truE\n", 0, "6:14", "joins: \"truE\"" },
+		{ CT "      joins: truE\n", 0, "6:14", "joins: \"truE\" is "
+		    "neither checked" },
+		{ CT "      joins: \"checked\"\n", 0, "6:14", "joins: "
+		    "\"checked\" is neither" },
 		/* capabilities */
 		{ CT "      capabilities: {allow: []}\n", 0, "6:22",
 		    "unknown key \"allow\" in capabilities (expected "
