@@ -5,12 +5,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "config.h"
 #include "docker.h"
 #include "explain.h"
 #include "identity.h"
 #include "json.h"
 #include "log.h"
+#include "lookup.h"
 #include "policy.h"
 #include "rules.h"
 #include "uri.h"
@@ -23,7 +26,11 @@ static int
 explain_usage(void)
 {
 	fprintf(stderr, "usage: sockguard explain [-c config] [--as IDENTITY] "
-	    "METHOD PATH [BODY-FILE|-]\n"
+	    "[--upstream] METHOD PATH [BODY-FILE|-]\n"
+	    "  --upstream: ask dockerd (the configured upstream) about the "
+	    "containers\n"
+	    "              an exec/attach/cp enters or a create joins, as the "
+	    "daemon does\n"
 	    "  IDENTITY: comma-separated uid=N, gid=N, listener=NAME, "
 	    "cert_cn=CN,\n"
 	    "            cert_san=DNS:x, cert_fingerprint=HEX, cert_issuer=DN, "
@@ -96,6 +103,134 @@ explain_read(const char *file, size_t *len)
 	return buf;
 }
 
+/* One answer from dockerd, waited for. */
+struct explain_answer {
+	int	 done;
+	int	 status;
+	json_t	*body;
+	char	 err[256];
+};
+
+static void
+explain_answer_cb(void *arg, int status, json_t *body, const char *err)
+{
+	struct explain_answer	*a = arg;
+
+	a->done = 1;
+	a->status = status;
+	a->body = body != NULL ? json_incref(body) : NULL;
+	snprintf(a->err, sizeof(a->err), "%s", err != NULL ? err : "");
+}
+
+/*
+ * GET /containers/SEGMENT/json from dockerd, the way the daemon asks (the
+ * segment raw, as the client wrote it).  Returns the inspect body with
+ * status 200, else NULL with the reason (dockerd's message) in why.
+ */
+static json_t *
+explain_inspect(const char *upstream, const char *seg, size_t seglen,
+    char *why, size_t whylen)
+{
+	struct explain_answer	 a;
+	struct event_base	*base;
+	struct lookup		*l;
+	json_t			*msg;
+	char			 path[1024];
+
+	memset(&a, 0, sizeof(a));
+	snprintf(path, sizeof(path), "/containers/%.*s/json", (int)seglen,
+	    seg);
+	if ((base = event_base_new()) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	l = lookup_start(base, upstream, path, 4 * 1024 * 1024, 15000,
+	    explain_answer_cb, &a);
+	if (l == NULL)
+		snprintf(a.err, sizeof(a.err), "%s", strerror(errno));
+	while (l != NULL && !a.done &&
+	    event_base_loop(base, EVLOOP_ONCE) == 0)
+		;
+	event_base_free(base);
+	if (a.status == 200 && json_is_object(a.body))
+		return a.body;
+	msg = json_field(a.body, "message");
+	if (a.status == 0)
+		snprintf(why, whylen, "cannot ask the Docker Engine at %s: %s",
+		    upstream, a.err);
+	else
+		snprintf(why, whylen, "the Docker Engine answered %d: %s",
+		    a.status, json_is_string(msg) ? json_string_value(msg) :
+		    "(no message)");
+	json_decref(a.body);
+	return NULL;
+}
+
+/* The full id in an inspect answer, or NULL. */
+static const char *
+explain_id(json_t *inspect)
+{
+	const char	*id = json_string_value(json_field(inspect, "Id"));
+
+	return id != NULL && strlen(id) == 64 &&
+	    strspn(id, "0123456789abcdef") == 64 ? id : NULL;
+}
+
+/*
+ * As the daemon does with dockerd at hand: the container an exec, attach
+ * or copy enters.  Returns -1 (reason printed) if dockerd cannot say.
+ */
+static int
+explain_enter(const char *upstream, const struct profile *p,
+    const struct policy_ctx *ctx, const struct policy_request *r,
+    const char *op, struct decision *d)
+{
+	const char	*seg = r->route + 12;	/* after "/containers/" */
+	size_t		 len = strcspn(seg, "/");
+	char		 why[512];
+	json_t		*in;
+
+	if ((in = explain_inspect(upstream, seg, len, why, sizeof(why))) ==
+	    NULL) {
+		printf("error: container %.*s: %s\n", (int)len, seg, why);
+		return -1;
+	}
+	policy_existing(p, ctx, op, in, d);
+	if (d->allow && explain_id(in) != NULL)
+		printf("container: %.*s is %s\n", (int)len, seg,
+		    explain_id(in));
+	json_decref(in);
+	return 0;
+}
+
+/* The same for each container a create joins; rewrites body as sent. */
+static int
+explain_joins(const char *upstream, const struct profile *p,
+    const struct policy_ctx *ctx, json_t *body, struct decision *d)
+{
+	struct policy_join	 pj[16];
+	size_t			 n, i;
+	char			 why[512], seg[3 * POLICY_JOIN_NAME + 1];
+	json_t			*in;
+	const char		*id;
+
+	n = policy_joins(body, pj, 16);
+	for (i = 0; i < n && i < 16 && d->allow; i++) {
+		if (lookup_escape_segment(pj[i].name, seg, sizeof(seg)) == -1 ||
+		    (in = explain_inspect(upstream, seg, strlen(seg), why,
+		    sizeof(why))) == NULL) {
+			printf("error: cannot join container %s: %s\n",
+			    pj[i].name, why);
+			return -1;
+		}
+		policy_existing(p, ctx, "join", in, d);
+		if (d->allow && (id = explain_id(in)) != NULL)
+			(void)policy_join_rewrite(&pj[i], id);
+		json_decref(in);
+	}
+	return 0;
+}
+
 /* Prints the decision; returns the exit status. */
 static int
 explain_print(const struct decision *d, const char *body, int existing,
@@ -131,6 +266,8 @@ int
 explain_main(int argc, char *argv[], const char *default_config)
 {
 	const char		*file = default_config, *san = NULL, *why, *op;
+	int			 upstream = 0, existing, rewritten = 0;
+	size_t			 njoins = 0;
 	struct config		*conf = NULL;
 	struct ruleset		*rules = NULL;
 	struct identity		 id;
@@ -156,6 +293,8 @@ explain_main(int argc, char *argv[], const char *default_config)
 			file = argv[++argi];
 		else if (strcmp(argv[argi], "--as") == 0 && argi + 1 < argc)
 			as = argv[++argi];
+		else if (strcmp(argv[argi], "--upstream") == 0)
+			upstream = 1;
 		else
 			return explain_usage();
 	}
@@ -167,8 +306,7 @@ explain_main(int argc, char *argv[], const char *default_config)
 		fprintf(stderr, "sockguard: %s\n", err);
 		goto out;
 	}
-	id.listener = conf->listen[0].name ? conf->listen[0].name :
-	    conf->listen[0].path;
+	id.listener = listen_label(&conf->listen[0]);
 	if (as != NULL && explain_identity(as, &id, &san) == -1) {
 		fprintf(stderr, "sockguard: bad --as identity\n");
 		goto out;
@@ -225,16 +363,30 @@ explain_main(int argc, char *argv[], const char *default_config)
 		} else {
 			r.body_present = blen > 0;
 			policy_body(p, &ctx, &r, &d);
-			if (d.rewritten && r.body != NULL)
-				out = json_dumps(r.body, JSON_COMPACT);
+			rewritten = d.rewritten;
 		}
 	} else if (d.allow)
 		policy_body(p, &ctx, &r, &d);
-	rc = explain_print(&d, out, d.allow && policy_existing_op(r.method,
-	    r.route, r.route_len, &op), d.allow && r.body != NULL &&
-	    p->containers.joins && strcmp(r.method, "POST") == 0 &&
-	    r.route_len == 18 && memcmp(r.route, "/containers/create", 18) == 0 ?
-	    policy_joins(r.body, NULL, 0) : 0);
+	existing = d.allow && policy_existing_op(r.method, r.route,
+	    r.route_len, &op);
+	if (d.allow && r.body != NULL && p->containers.joins &&
+	    strcmp(r.method, "POST") == 0 && r.route_len == 18 &&
+	    memcmp(r.route, "/containers/create", 18) == 0)
+		njoins = policy_joins(r.body, NULL, 0);
+	if (upstream && existing) {
+		if (explain_enter(conf->upstream, p, &ctx, &r, op, &d) == -1)
+			goto out;
+		existing = 0;
+	}
+	if (upstream && njoins > 0 && d.allow) {
+		if (explain_joins(conf->upstream, p, &ctx, r.body, &d) == -1)
+			goto out;
+		rewritten = 1;
+		njoins = 0;
+	}
+	if (d.allow && rewritten && r.body != NULL)
+		out = json_dumps(r.body, JSON_COMPACT);
+	rc = explain_print(&d, out, existing, njoins);
 out:
 	free(out);
 	free(body);

@@ -403,6 +403,25 @@ pol_existing() {
 	out=$(dks "$PD_SOCK" run --rm --network container:sgpol-nosuch "$IMG" true 2>&1)
 	check_match "policy: default: joining a container that does not exist: dockerd's answer" \
 	    "Error response from daemon: sockguard: cannot join container sgpol-nosuch: No such container: sgpol-nosuch" "$out"
+	# explain --upstream asks dockerd as the daemon does.
+	printf '{"Image":"x","HostConfig":{"PidMode":"container:sgpol-priv"}}' \
+	    >"$POL/join-priv.json"
+	printf '{"Image":"x","HostConfig":{"NetworkMode":"container:sgpol-plain"}}' \
+	    >"$POL/join-plain.json"
+	out=$(timeout 20 "$SG_BIN" explain -c "$W/poldef.yaml" --upstream \
+	    POST /containers/create "$POL/join-priv.json" 2>&1)
+	check_rc "policy: explain --upstream: joining the privileged container is denied" \
+	    2 $? "$out"
+	check_match "policy: explain --upstream: says which container and why" \
+	    "reason: join container /sgpol-priv, which this profile would not allow: privileged" "$out"
+	out=$(timeout 20 "$SG_BIN" explain -c "$W/poldef.yaml" --upstream \
+	    POST /containers/create "$POL/join-plain.json" 2>&1)
+	check_match "policy: explain --upstream: a plain join is forwarded by full id" \
+	    "forwarded body: .*\"NetworkMode\":\"container:$plain_id\"" "$out"
+	out=$(timeout 20 "$SG_BIN" explain -c "$W/poldef.yaml" \
+	    POST /containers/create "$POL/join-plain.json" 2>&1)
+	check_match "policy: explain without --upstream: the join is not evaluated" \
+	    "not evaluated: the create joins 1 other container" "$out"
 	dd_ rm -f sgpol-joiner >/dev/null 2>&1
 	dd_ rm -f sgpol-sock sgpol-plain sgpol-priv sgpol-created >/dev/null 2>&1
 }
