@@ -8,7 +8,8 @@
  * certificate, key and CA of $DOCKER_CERT_PATH (cert.pem, key.pem,
  * ca.pem, as the docker CLI reads them), TLS 1.2 unless
  * LOADGEN_TLS_MAX=1.3, the server's certificate checked against ca.pem
- * and HOST.  OpenSSL on the client side costs a fraction of what mbedTLS
+ * and HOST, OpenSSL's cipher suites unless LOADGEN_TLS_CIPHERS lists
+ * others (OpenSSL's names, as in openssl-ciphers(1)).  OpenSSL on the client side costs a fraction of what mbedTLS
  * costs the server, so the server stays the one measured.
  *
  *   loadgen http SOCK PATH CONNS WARMUP_S DURATION_S
@@ -319,6 +320,8 @@ static struct sockaddr_storage	addr;
 static socklen_t		addrlen;
 static int			use_tls;
 static char			host[256];
+/* " proto=TLSv1.2 cipher=NAME" of the last connection, for the output */
+static char			tls_desc[128];
 
 #ifdef LOADGEN_TLS
 static SSL_CTX	*tls_ctx;
@@ -343,6 +346,7 @@ tls_init(int tickets)
 {
 	const char	*dir = getenv("DOCKER_CERT_PATH");
 	const char	*max = getenv("LOADGEN_TLS_MAX");
+	const char	*ciphers = getenv("LOADGEN_TLS_CIPHERS");
 	char		 ca[4096], cert[4096], key[4096];
 
 	if (dir == NULL)
@@ -355,6 +359,9 @@ tls_init(int tickets)
 	SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(tls_ctx, max != NULL &&
 	    strcmp(max, "1.3") == 0 ? TLS1_3_VERSION : TLS1_2_VERSION);
+	if (ciphers != NULL && *ciphers != '\0' &&
+	    SSL_CTX_set_cipher_list(tls_ctx, ciphers) != 1)
+		die("LOADGEN_TLS_CIPHERS %s: %s", ciphers, tls_err());
 	if (SSL_CTX_load_verify_locations(tls_ctx, ca, NULL) != 1)
 		die("%s: %s", ca, tls_err());
 	if (SSL_CTX_use_certificate_chain_file(tls_ctx, cert) != 1)
@@ -489,6 +496,8 @@ sock_open(struct sock *s, int nonblock)
 			errno = EPROTO;
 			return -1;
 		}
+		snprintf(tls_desc, sizeof(tls_desc), " proto=%s cipher=%s",
+		    SSL_get_version(s->ssl), SSL_get_cipher_name(s->ssl));
 	}
 #endif
 	if (nonblock)
@@ -813,12 +822,12 @@ mode_http(int argc, char **argv)
 	printf("mode=http conns=%d path=%s duration_s=%.2f requests=%"
 	    PRIu64 " rps=%.0f p50_us=%.1f p90_us=%.1f p99_us=%.1f "
 	    "max_us=%.1f errors=%" PRIu64 " non2xx=%" PRIu64 " connerr=%"
-	    PRIu64 " reconnects=%" PRIu64 " body_bytes_per_req=%.0f\n",
+	    PRIu64 " reconnects=%" PRIu64 " body_bytes_per_req=%.0f%s\n",
 	    nconn, path, dur, done_win, (double)done_win / dur, pct(0.50),
 	    pct(0.90), pct(0.99),
 	    nlat ? (double)lat[nlat - 1] / 1000.0 : 0.0, errors, non2xx,
 	    connerr, reconnects,
-	    nlat ? (double)bodybytes / (double)nlat : 0.0);
+	    nlat ? (double)bodybytes / (double)nlat : 0.0, tls_desc);
 	return errors ? 1 : 0;
 }
 
@@ -925,9 +934,9 @@ print_xfer(const char *mode, const char *path, int status, uint64_t bytes,
 	double s = (double)ns / 1e9;
 
 	printf("mode=%s path=%s status=%d bytes=%" PRIu64 " seconds=%.3f "
-	    "mbps=%.1f errors=%d early_response=%d\n", mode, path, status,
+	    "mbps=%.1f errors=%d early_response=%d%s\n", mode, path, status,
 	    bytes, s, s > 0 ? (double)bytes / s / 1e6 : 0.0,
-	    status / 100 != 2, early);
+	    status / 100 != 2, early, tls_desc);
 }
 
 static int
