@@ -39,8 +39,9 @@ BUILD_DEPS	:= build-essential pkg-config libmbedtls-dev libevent-dev \
 TEST_DEPS	:= $(BUILD_DEPS) libcmocka-dev docker.io busybox-static curl \
 		   socat clang libclang-rt-14-dev mandoc python3 openssl systemd \
 		   cppcheck clang-tidy
+# (libssl-dev and openssl: the TLS benchmark's client is OpenSSL.)
 BENCH_DEPS	:= $(BUILD_DEPS) nginx-light curl util-linux procps docker.io \
-		   busybox-static
+		   busybox-static libssl-dev openssl
 
 DOCKER_SOCK	?= /var/run/docker.sock
 
@@ -78,7 +79,7 @@ INSTALL_CONF	:= install_conf() { if [ -e "$$2" ] || [ -L "$$2" ]; then \
 		   $(INSTALL) -m 0644 "$$1" "$$2" || exit 1; fi; }
 
 .PHONY: all run check unit unit-asan integration bench deps deps-test \
-	deps-bench clean fuzz fuzz-build fuzz-smoke rules-check install \
+	deps-bench bench-tls clean fuzz fuzz-build fuzz-smoke rules-check install \
 	uninstall install-check systemd-check lint
 
 all: $(BUILD)/sockguard
@@ -235,6 +236,11 @@ bench: deps-bench
 	@echo "### Decision cost (no I/O; tests/bench/policybench.c)"
 	@taskset -c 1 $(BUILD)/bench/policybench rules/default.yaml \
 	    tests/bench/create-body.json 200000
+
+# The TLS part of bench alone (bench runs it too).
+bench-tls: deps-bench
+	@$(MAKE) --no-print-directory all
+	tests/bench/tls
 
 $(BUILD)/bench/policybench: tests/bench/policybench.c $(LIB_OBJS)
 	@mkdir -p $(BUILD)/bench

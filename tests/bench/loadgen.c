@@ -2,6 +2,16 @@
  * loadgen: a small HTTP/1.1 load generator for unix sockets, for
  * tests/bench/run (wrk and ab cannot talk to a unix socket).
  *
+ * SOCK is a unix socket path, or tcp://HOST:PORT, or (in the build with
+ * -DLOADGEN_TLS, linked to OpenSSL: build/bench/loadgen-tls, used by
+ * tests/bench/tls) tls://HOST:PORT: mutual TLS with the client
+ * certificate, key and CA of $DOCKER_CERT_PATH (cert.pem, key.pem,
+ * ca.pem, as the docker CLI reads them), TLS 1.2 unless
+ * LOADGEN_TLS_MAX=1.3, the server's certificate checked against ca.pem
+ * and HOST, OpenSSL's cipher suites unless LOADGEN_TLS_CIPHERS lists
+ * others (OpenSSL's names, as in openssl-ciphers(1)).  OpenSSL on the client side costs a fraction of what mbedTLS
+ * costs the server, so the server stays the one measured.
+ *
  *   loadgen http SOCK PATH CONNS WARMUP_S DURATION_S
  *	CONNS keep-alive connections (one thread, epoll), each sending
  *	"GET PATH" again as soon as the previous response is complete.
@@ -18,6 +28,21 @@
  *   loadgen upload SOCK METHOD PATH FILE [CONTENT_TYPE]
  *	One request whose body is FILE (sendfile, Content-Length); times
  *	from connect until the whole body is sent and the response read.
+ *	(Not over TLS.)
+ *   loadgen handshake tls://HOST:PORT CONNS WARMUP_S DURATION_S [resume]
+ *	CONNS connections at a time, each one TLS handshake and a close
+ *	(close_notify), then a new one; no request.  Full handshakes
+ *	offer no session ticket; with "resume", one full handshake gets a
+ *	ticket and every later one offers it (those the server did not
+ *	resume are counted as not_resumed).  hs_per_s counts handshakes
+ *	completed in the measured window; latencies run from connect(2)
+ *	to the handshake's end; "all" counts every handshake completed,
+ *	the first, the warm-up's and those in flight at the end too (for a
+ *	server's CPU time per handshake; client_cpu_us_per_hs is the load
+ *	generator's own).  TLS 1.2: the server's Finished comes after
+ *	it checked the client's certificate, so a handshake the client saw
+ *	complete is one the server did all its work for (in TLS 1.3 the
+ *	client finishes first).
  *
  * Every mode prints one line of key=value pairs on stdout.  Latencies are
  * in microseconds, rates in requests/s or MB/s (10^6 bytes/s).  "errors"
@@ -30,10 +55,14 @@
  */
 #define _GNU_SOURCE
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -49,6 +78,12 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef LOADGEN_TLS
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#endif
 
 #define HEAD_MAX	(64 * 1024)
 #define RBUF_SIZE	(64 * 1024)
@@ -273,47 +308,284 @@ parser_feed(struct parser *p, const char *buf, size_t len)
 
 /* ---- sockets ---------------------------------------------------------- */
 
-static struct sockaddr_un	sun;
-static socklen_t		sunlen;
+/* A connection: a socket, and its TLS state in the TLS build. */
+struct sock {
+	int		 fd;
+#ifdef LOADGEN_TLS
+	SSL		*ssl;
+#endif
+};
 
-static void
-set_addr(const char *path)
+static struct sockaddr_storage	addr;
+static socklen_t		addrlen;
+static int			use_tls;
+static char			host[256];
+/* " proto=TLSv1.2 cipher=NAME" of the last connection, for the output */
+static char			tls_desc[128];
+
+#ifdef LOADGEN_TLS
+static SSL_CTX	*tls_ctx;
+
+/* The first OpenSSL error, for a message. */
+static const char *
+tls_err(void)
 {
-	if (strlen(path) >= sizeof(sun.sun_path))
-		die("socket path too long: %s", path);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strcpy(sun.sun_path, path);
-	sunlen = sizeof(sun);
+	static char	buf[256];
+	unsigned long	e = ERR_get_error();
+
+	if (e == 0)
+		return "no OpenSSL error (the peer closed?)";
+	ERR_error_string_n(e, buf, sizeof(buf));
+	ERR_clear_error();
+	return buf;
 }
 
+/* The client context: $DOCKER_CERT_PATH's certificate, key and CA. */
+static void
+tls_init(int tickets)
+{
+	const char	*dir = getenv("DOCKER_CERT_PATH");
+	const char	*max = getenv("LOADGEN_TLS_MAX");
+	const char	*ciphers = getenv("LOADGEN_TLS_CIPHERS");
+	char		 ca[4096], cert[4096], key[4096];
+
+	if (dir == NULL)
+		die("tls://: set DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem)");
+	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	if ((tls_ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		die("SSL_CTX_new: %s", tls_err());
+	SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(tls_ctx, max != NULL &&
+	    strcmp(max, "1.3") == 0 ? TLS1_3_VERSION : TLS1_2_VERSION);
+	if (ciphers != NULL && *ciphers != '\0' &&
+	    SSL_CTX_set_cipher_list(tls_ctx, ciphers) != 1)
+		die("LOADGEN_TLS_CIPHERS %s: %s", ciphers, tls_err());
+	if (SSL_CTX_load_verify_locations(tls_ctx, ca, NULL) != 1)
+		die("%s: %s", ca, tls_err());
+	if (SSL_CTX_use_certificate_chain_file(tls_ctx, cert) != 1)
+		die("%s: %s", cert, tls_err());
+	if (SSL_CTX_use_PrivateKey_file(tls_ctx, key, SSL_FILETYPE_PEM) != 1)
+		die("%s: %s", key, tls_err());
+	SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_PEER, NULL);
+	if (!tickets)
+		SSL_CTX_set_options(tls_ctx, SSL_OP_NO_TICKET);
+	/* Fewer read(2)s: a whole socket buffer per call, not a record. */
+	SSL_CTX_set_read_ahead(tls_ctx, 1);
+	SSL_CTX_set_mode(tls_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+}
+
+/* A new SSL on s->fd, the server's name or address to be checked. */
+static void
+tls_attach(struct sock *s)
+{
+	X509_VERIFY_PARAM	*vp;
+	unsigned char		 a[16];
+
+	if ((s->ssl = SSL_new(tls_ctx)) == NULL)
+		die("SSL_new: %s", tls_err());
+	SSL_set_fd(s->ssl, s->fd);
+	vp = SSL_get0_param(s->ssl);
+	if (inet_pton(AF_INET, host, a) == 1 ||
+	    inet_pton(AF_INET6, host, a) == 1)
+		X509_VERIFY_PARAM_set1_ip_asc(vp, host);
+	else {
+		X509_VERIFY_PARAM_set1_host(vp, host, 0);
+		SSL_set_tlsext_host_name(s->ssl, host);
+	}
+}
+#endif
+
+/* unix path, tcp://HOST:PORT or tls://HOST:PORT (IP addresses). */
+static void
+set_addr(const char *spec)
+{
+	struct sockaddr_un	*sun = (struct sockaddr_un *)&addr;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&addr;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&addr;
+	const char		*hp, *colon;
+	char			*e;
+	unsigned long		 port;
+
+	memset(&addr, 0, sizeof(addr));
+	if (strncmp(spec, "tcp://", 6) != 0 && strncmp(spec, "tls://", 6) != 0) {
+		if (strlen(spec) >= sizeof(sun->sun_path))
+			die("socket path too long: %s", spec);
+		sun->sun_family = AF_UNIX;
+		strcpy(sun->sun_path, spec);
+		addrlen = sizeof(*sun);
+		return;
+	}
+	use_tls = spec[2] == 's';
+#ifndef LOADGEN_TLS
+	if (use_tls)
+		die("tls:// needs the OpenSSL build (cc -DLOADGEN_TLS ... -lssl "
+		    "-lcrypto)");
+#endif
+	hp = spec + 6;
+	if ((colon = strrchr(hp, ':')) == NULL || (size_t)(colon - hp) >=
+	    sizeof(host))
+		die("bad address %s (want HOST:PORT)", spec);
+	port = strtoul(colon + 1, &e, 10);
+	if (*e != '\0' || port == 0 || port > 65535)
+		die("bad port in %s", spec);
+	memcpy(host, hp, colon - hp);
+	host[colon - hp] = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host) - 2);
+		host[strlen(host) - 2] = '\0';
+	}
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		addrlen = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		addrlen = sizeof(*sin6);
+	} else
+		die("%s: HOST must be an IP address", spec);
+#ifdef LOADGEN_TLS
+	if (use_tls)
+		tls_init(0);
+#endif
+}
+
+/* A socket of the address's family, TCP_NODELAY for TCP. */
 static int
-connect_sock(int nonblock)
+new_socket(int nonblock)
 {
 	struct timeval	tv = { 10, 0 };
-	int		fd;
+	int		fd, one = 1;
 
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
+	    (nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (fd == -1)
 		die("socket: %s", strerror(errno));
 	/* bounds a blocking connect when the listen backlog is full */
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, sunlen) == -1) {
-		close(fd);
-		return -1;
-	}
-	if (nonblock)
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	if (addr.ss_family != AF_UNIX)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 }
 
+/*
+ * Connects (blocking), does the TLS handshake if any, then makes the
+ * socket non-blocking if asked.  -1 with errno (or a message printed for
+ * a failed handshake).
+ */
 static int
-write_all(int fd, const char *buf, size_t len)
+sock_open(struct sock *s, int nonblock)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = new_socket(0);
+	if (connect(s->fd, (struct sockaddr *)&addr, addrlen) == -1) {
+		close(s->fd);
+		return -1;
+	}
+#ifdef LOADGEN_TLS
+	if (use_tls) {
+		tls_attach(s);
+		if (SSL_connect(s->ssl) != 1) {
+			fprintf(stderr, "loadgen: TLS handshake: %s\n",
+			    tls_err());
+			SSL_free(s->ssl);
+			close(s->fd);
+			errno = EPROTO;
+			return -1;
+		}
+		snprintf(tls_desc, sizeof(tls_desc), " proto=%s cipher=%s",
+		    SSL_get_version(s->ssl), SSL_get_cipher_name(s->ssl));
+	}
+#endif
+	if (nonblock)
+		fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+/* read(2) semantics: -1 with EAGAIN when nothing is there yet. */
+static ssize_t
+sock_read(struct sock *s, void *buf, size_t len)
+{
+#ifdef LOADGEN_TLS
+	if (s->ssl != NULL) {
+		int n = SSL_read(s->ssl, buf, len > INT32_MAX ? INT32_MAX :
+		    (int)len);
+
+		if (n > 0)
+			return n;
+		switch (SSL_get_error(s->ssl, n)) {
+		case SSL_ERROR_WANT_READ:
+		case SSL_ERROR_WANT_WRITE:
+			errno = EAGAIN;
+			return -1;
+		case SSL_ERROR_ZERO_RETURN:
+			return 0;	/* close_notify */
+		case SSL_ERROR_SYSCALL:
+			if (errno == 0 || errno == EAGAIN)
+				return 0;	/* EOF without close_notify */
+			return -1;
+		default:
+			fprintf(stderr, "loadgen: TLS read: %s\n", tls_err());
+			errno = EPROTO;
+			return -1;
+		}
+	}
+#endif
+	return read(s->fd, buf, len);
+}
+
+/* write(2) semantics, as sock_read(). */
+static ssize_t
+sock_write(struct sock *s, const void *buf, size_t len)
+{
+#ifdef LOADGEN_TLS
+	if (s->ssl != NULL) {
+		int n = SSL_write(s->ssl, buf, len > INT32_MAX ? INT32_MAX :
+		    (int)len);
+
+		if (n > 0)
+			return n;
+		switch (SSL_get_error(s->ssl, n)) {
+		case SSL_ERROR_WANT_READ:
+		case SSL_ERROR_WANT_WRITE:
+			errno = EAGAIN;
+			return -1;
+		case SSL_ERROR_SYSCALL:
+			return -1;
+		default:
+			errno = EPROTO;
+			return -1;
+		}
+	}
+#endif
+	return write(s->fd, buf, len);
+}
+
+/* Closes, with a close_notify first on TLS (not waiting for the peer's). */
+static void
+sock_close(struct sock *s)
+{
+#ifdef LOADGEN_TLS
+	if (s->ssl != NULL) {
+		(void)SSL_shutdown(s->ssl);
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+	}
+#endif
+	close(s->fd);
+	s->fd = -1;
+}
+
+static int
+write_all(struct sock *s, const char *buf, size_t len)
 {
 	ssize_t n;
 
 	while (len > 0) {
-		n = write(fd, buf, len);
+		n = sock_write(s, buf, len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -327,7 +599,7 @@ write_all(int fd, const char *buf, size_t len)
 /* ---- http mode ---------------------------------------------------------- */
 
 struct conn {
-	int		 fd;
+	struct sock	 s;
 	size_t		 woff;		/* request bytes written */
 	uint64_t	 t_sent;	/* when the request started */
 	struct parser	 p;
@@ -374,11 +646,11 @@ conn_open(int ep, struct conn *c)
 {
 	struct epoll_event ev;
 
-	if ((c->fd = connect_sock(1)) == -1)
+	if (sock_open(&c->s, 1) == -1)
 		return -1;
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP;
 	ev.data.ptr = c;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) == -1)
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, c->s.fd, &ev) == -1)
 		die("epoll_ctl: %s", strerror(errno));
 	return 0;
 }
@@ -389,7 +661,7 @@ conn_send(struct conn *c)
 	ssize_t n;
 
 	while (c->woff < reqlen) {
-		n = write(c->fd, req + c->woff, reqlen - c->woff);
+		n = sock_write(&c->s, req + c->woff, reqlen - c->woff);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
@@ -467,7 +739,7 @@ mode_http(int argc, char **argv)
 				for (;;) {
 					ssize_t r, off = 0;
 
-					r = read(c->fd, rbuf, sizeof(rbuf));
+					r = sock_read(&c->s, rbuf, sizeof(rbuf));
 					if (r == -1 && errno == EINTR)
 						continue;
 					if (r == -1 && errno == EAGAIN)
@@ -533,8 +805,8 @@ mode_http(int argc, char **argv)
 					connerr++;	/* malformed */
 			}
 			if (broken) {
-				epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
-				close(c->fd);
+				epoll_ctl(ep, EPOLL_CTL_DEL, c->s.fd, NULL);
+				sock_close(&c->s);
 				reconnects++;
 				if (conn_open(ep, c) == -1) {
 					connerr++;
@@ -550,12 +822,12 @@ mode_http(int argc, char **argv)
 	printf("mode=http conns=%d path=%s duration_s=%.2f requests=%"
 	    PRIu64 " rps=%.0f p50_us=%.1f p90_us=%.1f p99_us=%.1f "
 	    "max_us=%.1f errors=%" PRIu64 " non2xx=%" PRIu64 " connerr=%"
-	    PRIu64 " reconnects=%" PRIu64 " body_bytes_per_req=%.0f\n",
+	    PRIu64 " reconnects=%" PRIu64 " body_bytes_per_req=%.0f%s\n",
 	    nconn, path, dur, done_win, (double)done_win / dur, pct(0.50),
 	    pct(0.90), pct(0.99),
 	    nlat ? (double)lat[nlat - 1] / 1000.0 : 0.0, errors, non2xx,
 	    connerr, reconnects,
-	    nlat ? (double)bodybytes / (double)nlat : 0.0);
+	    nlat ? (double)bodybytes / (double)nlat : 0.0, tls_desc);
 	return errors ? 1 : 0;
 }
 
@@ -569,18 +841,18 @@ on_signal(int sig)
 	stop = 1;
 }
 
-/* One blocking request/response on fd; returns the status or -1. */
+/* One blocking request/response on s; returns the status or -1. */
 static int
-one_request(int fd, const char *r, size_t rlen, struct parser *p,
+one_request(struct sock *s, const char *r, size_t rlen, struct parser *p,
     char *buf, size_t bufsz)
 {
 	ssize_t n, off, k;
 
 	parser_reset(p);
-	if (write_all(fd, r, rlen) == -1)
+	if (write_all(s, r, rlen) == -1)
 		return -1;
 	for (;;) {
-		n = read(fd, buf, bufsz);
+		n = sock_read(s, buf, bufsz);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -597,7 +869,8 @@ one_request(int fd, const char *r, size_t rlen, struct parser *p,
 static int
 mode_idle(int argc, char **argv)
 {
-	int		 n, i, *fds, bad = 0;
+	int		 n, i, bad = 0;
+	struct sock	*socks;
 	const char	*path = argc > 4 ? argv[4] : NULL;
 	char		*r = NULL, buf[RBUF_SIZE];
 	struct parser	*p;
@@ -619,7 +892,7 @@ mode_idle(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGALRM);
-	if ((fds = calloc(n + 1, sizeof(*fds))) == NULL ||
+	if ((socks = calloc(n + 1, sizeof(*socks))) == NULL ||
 	    (p = malloc(sizeof(*p))) == NULL)
 		die("out of memory");
 	memset(p, 0, sizeof(*p));
@@ -627,10 +900,10 @@ mode_idle(int argc, char **argv)
 	    "User-Agent: sockguard-bench\r\n\r\n", path) == -1)
 		die("out of memory");
 	for (i = 0; i < n; i++) {
-		if ((fds[i] = connect_sock(0)) == -1)
+		if (sock_open(&socks[i], 0) == -1)
 			die("connect #%d to %s: %s", i, argv[2],
 			    strerror(errno));
-		if (r && one_request(fds[i], r, strlen(r), p, buf,
+		if (r && one_request(&socks[i], r, strlen(r), p, buf,
 		    sizeof(buf)) / 100 != 2)
 			bad++;
 	}
@@ -642,10 +915,10 @@ mode_idle(int argc, char **argv)
 		sigsuspend(&old);
 	/* check that the proxy kept them open (it may time them out) */
 	for (i = 0, bad = 0; i < n; i++) {
-		struct pollfd pfd = { fds[i], POLLIN | POLLRDHUP, 0 };
+		struct pollfd pfd = { socks[i].fd, POLLIN | POLLRDHUP, 0 };
 		if (poll(&pfd, 1, 0) == 1)
 			bad++;
-		close(fds[i]);
+		sock_close(&socks[i]);
 	}
 	fprintf(stderr, "loadgen idle: %d of %d connections had been closed "
 	    "by the server\n", bad, n);
@@ -661,15 +934,16 @@ print_xfer(const char *mode, const char *path, int status, uint64_t bytes,
 	double s = (double)ns / 1e9;
 
 	printf("mode=%s path=%s status=%d bytes=%" PRIu64 " seconds=%.3f "
-	    "mbps=%.1f errors=%d early_response=%d\n", mode, path, status,
+	    "mbps=%.1f errors=%d early_response=%d%s\n", mode, path, status,
 	    bytes, s, s > 0 ? (double)bytes / s / 1e6 : 0.0,
-	    status / 100 != 2, early);
+	    status / 100 != 2, early, tls_desc);
 }
 
 static int
 mode_download(int argc, char **argv)
 {
-	int		 fd, status;
+	int		 status;
+	struct sock	 s;
 	char		*r, *buf;
 	struct parser	*p;
 	uint64_t	 t0, t1;
@@ -684,11 +958,11 @@ mode_download(int argc, char **argv)
 	    "User-Agent: sockguard-bench\r\n\r\n", argv[3]) == -1)
 		die("out of memory");
 	t0 = now_ns();
-	if ((fd = connect_sock(0)) == -1)
+	if (sock_open(&s, 0) == -1)
 		die("connect %s: %s", argv[2], strerror(errno));
-	status = one_request(fd, r, strlen(r), p, buf, BIG_RBUF);
+	status = one_request(&s, r, strlen(r), p, buf, BIG_RBUF);
 	t1 = now_ns();
-	close(fd);
+	sock_close(&s);
 	print_xfer("download", argv[3], status, p->body, t1 - t0, 0);
 	return status / 100 == 2 ? 0 : 1;
 }
@@ -697,6 +971,7 @@ static int
 mode_upload(int argc, char **argv)
 {
 	int		 fd, ffd, status = -1, early = 0;
+	struct sock	 s;
 	const char	*ctype = argc > 6 ? argv[6] : "application/octet-stream";
 	char		*h, *buf;
 	struct parser	*p;
@@ -707,6 +982,8 @@ mode_upload(int argc, char **argv)
 	if (argc < 6 || argc > 7)
 		die("usage: loadgen upload SOCK METHOD PATH FILE [TYPE]");
 	set_addr(argv[2]);
+	if (use_tls)
+		die("upload: not over TLS");
 	if ((ffd = open(argv[5], O_RDONLY | O_CLOEXEC)) == -1 ||
 	    fstat(ffd, &st) == -1)
 		die("%s: %s", argv[5], strerror(errno));
@@ -721,9 +998,10 @@ mode_upload(int argc, char **argv)
 		die("out of memory");
 
 	t0 = now_ns();
-	if ((fd = connect_sock(0)) == -1)
+	if (sock_open(&s, 0) == -1)
 		die("connect %s: %s", argv[2], strerror(errno));
-	if (write_all(fd, h, strlen(h)) == -1)
+	fd = s.fd;
+	if (write_all(&s, h, strlen(h)) == -1)
 		die("write: %s", strerror(errno));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	for (;;) {
@@ -778,6 +1056,184 @@ mode_upload(int argc, char **argv)
 	return status / 100 == 2 && !early ? 0 : 1;
 }
 
+/* ---- handshake mode ------------------------------------------------------ */
+
+#ifdef LOADGEN_TLS
+struct hs {
+	struct sock	 s;
+	uint64_t	 t0;		/* connect(2) */
+};
+
+/* A new connection in the slot: non-blocking connect, then the handshake. */
+static void
+hs_start(int ep, struct hs *h, SSL_SESSION *sess)
+{
+	struct epoll_event ev;
+
+	h->s.fd = new_socket(1);
+	h->t0 = now_ns();
+	if (connect(h->s.fd, (struct sockaddr *)&addr, addrlen) == -1 &&
+	    errno != EINPROGRESS)
+		die("connect: %s", strerror(errno));
+	tls_attach(&h->s);
+	if (sess != NULL)
+		SSL_set_session(h->s.ssl, sess);
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
+	ev.data.ptr = h;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, h->s.fd, &ev) == -1)
+		die("epoll_ctl: %s", strerror(errno));
+}
+
+static void
+hs_end(int ep, struct hs *h)
+{
+	epoll_ctl(ep, EPOLL_CTL_DEL, h->s.fd, NULL);
+	sock_close(&h->s);
+}
+
+/* One full handshake, for its session (and ticket) and its description. */
+static SSL_SESSION *
+hs_first(int want_ticket, char *desc, size_t desclen)
+{
+	struct sock	 s;
+	SSL_SESSION	*sess;
+
+	if (sock_open(&s, 0) == -1)
+		die("first handshake: %s", strerror(errno));
+	snprintf(desc, desclen, "proto=%s cipher=%s",
+	    SSL_get_version(s.ssl), SSL_get_cipher_name(s.ssl));
+	sess = SSL_get1_session(s.ssl);
+	if (want_ticket && (sess == NULL || !SSL_SESSION_has_ticket(sess)))
+		die("the server sent no session ticket");
+	sock_close(&s);
+	return sess;
+}
+
+static int
+mode_handshake(int argc, char **argv)
+{
+	int		 nconn, ep, i, n, resume;
+	double		 warm, dur;
+	struct hs	*hs;
+	struct epoll_event evs[256];
+	uint64_t	 tm, te, t, done = 0, errors = 0, not_resumed = 0;
+	uint64_t	 all = 1;	/* completed, warm-up and drain too */
+	SSL_SESSION	*sess;
+	char		 desc[128], first_err[256] = "";
+	struct rusage	 ru;
+
+	if (argc < 6 || argc > 7)
+		die("usage: loadgen handshake tls://HOST:PORT CONNS WARMUP_S "
+		    "DURATION_S [resume]");
+	resume = argc == 7 && strcmp(argv[6], "resume") == 0;
+	if (argc == 7 && !resume)
+		die("the last argument may only be \"resume\"");
+	set_addr(argv[2]);
+	if (!use_tls)
+		die("handshake: the address must be tls://");
+	if (resume) {
+		SSL_CTX_free(tls_ctx);
+		tls_init(1);
+	}
+	nconn = atoi(argv[3]);
+	warm = atof(argv[4]);
+	dur = atof(argv[5]);
+	if (nconn < 1 || dur <= 0)
+		die("bad arguments");
+	sess = hs_first(resume, desc, sizeof(desc));
+	if (!resume) {
+		SSL_SESSION_free(sess);
+		sess = NULL;
+	}
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		die("epoll_create1: %s", strerror(errno));
+	if ((hs = calloc(nconn, sizeof(*hs))) == NULL)
+		die("out of memory");
+	tm = now_ns() + (uint64_t)(warm * 1e9);
+	te = tm + (uint64_t)(dur * 1e9);
+	for (i = 0; i < nconn; i++)
+		hs_start(ep, &hs[i], sess);
+	while ((t = now_ns()) < te) {
+		n = epoll_wait(ep, evs, 256, (int)((te - t) / 1000000) + 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			die("epoll_wait: %s", strerror(errno));
+		for (i = 0; i < n; i++) {
+			struct hs	*h = evs[i].data.ptr;
+			int		 r, e;
+
+			r = SSL_connect(h->s.ssl);
+			if (r != 1) {
+				e = SSL_get_error(h->s.ssl, r);
+				if (e == SSL_ERROR_WANT_READ ||
+				    e == SSL_ERROR_WANT_WRITE)
+					continue;
+				if (first_err[0] == '\0')
+					snprintf(first_err, sizeof(first_err),
+					    "%s", e == SSL_ERROR_SYSCALL ?
+					    strerror(errno) : tls_err());
+				ERR_clear_error();
+				if (h->t0 >= tm)
+					errors++;
+				hs_end(ep, h);
+				hs_start(ep, h, sess);
+				continue;
+			}
+			t = now_ns();
+			all++;
+			if (t >= tm && t <= te) {
+				done++;
+				if (h->t0 >= tm)
+					lat_add(t - h->t0);
+				if (resume && !SSL_session_reused(h->s.ssl))
+					not_resumed++;
+			}
+			hs_end(ep, h);
+			hs_start(ep, h, sess);
+		}
+	}
+	/*
+	 * Handshakes in flight finish (uncounted) rather than being cut off,
+	 * so the server logs no failures the load generator caused.
+	 */
+	for (i = 0; i < nconn; i++) {
+		uint64_t	 end = now_ns() + 5000000000ULL;
+		struct pollfd	 pfd = { hs[i].s.fd, 0, 0 };
+		int		 r, e;
+
+		while ((r = SSL_connect(hs[i].s.ssl)) != 1) {
+			e = SSL_get_error(hs[i].s.ssl, r);
+			if ((e != SSL_ERROR_WANT_READ &&
+			    e != SSL_ERROR_WANT_WRITE) || now_ns() > end)
+				break;
+			pfd.events = e == SSL_ERROR_WANT_READ ? POLLIN :
+			    POLLOUT;
+			(void)poll(&pfd, 1, 100);
+		}
+		if (r == 1)
+			all++;
+		ERR_clear_error();
+		hs_end(ep, &hs[i]);
+	}
+	if (first_err[0] != '\0')
+		fprintf(stderr, "loadgen: first failed handshake: %s\n",
+		    first_err);
+	getrusage(RUSAGE_SELF, &ru);
+	qsort(lat, nlat, sizeof(*lat), cmp_u64);
+	printf("mode=handshake kind=%s conns=%d duration_s=%.2f %s "
+	    "handshakes=%" PRIu64 " hs_per_s=%.0f p50_us=%.1f p99_us=%.1f "
+	    "errors=%" PRIu64 " not_resumed=%" PRIu64 " all=%" PRIu64
+	    " client_cpu_us_per_hs=%.0f\n",
+	    resume ? "resumed" : "full", nconn, dur, desc, done,
+	    (double)done / dur, pct(0.50), pct(0.99), errors, not_resumed, all,
+	    ((double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec) * 1e6 /
+	    (double)all + ((double)ru.ru_utime.tv_usec +
+	    (double)ru.ru_stime.tv_usec) / (double)all);
+	return errors || not_resumed ? 1 : 0;
+}
+#endif
+
 int
 main(int argc, char **argv)
 {
@@ -791,6 +1247,13 @@ main(int argc, char **argv)
 		return mode_download(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "upload") == 0)
 		return mode_upload(argc, argv);
+#ifdef LOADGEN_TLS
+	if (argc >= 2 && strcmp(argv[1], "handshake") == 0)
+		return mode_handshake(argc, argv);
+	fprintf(stderr, "usage: loadgen http|idle|download|upload|handshake "
+	    "...\n");
+#else
 	fprintf(stderr, "usage: loadgen http|idle|download|upload ...\n");
+#endif
 	return 2;
 }
