@@ -2,8 +2,8 @@
 # The mutual-TLS tcp: listener end to end: the real docker CLI suite
 # (t_cli.sh) again over TLS, the identity a client certificate gives (in
 # the audit log, to the identity rules), every kind of client refused at
-# the handshake (before a byte reaches the upstream), stalled handshakes,
-# curl, IPv6 and session resumption.
+# the handshake (before a byte reaches the upstream), plain HTTP on the
+# TLS port, stalled handshakes, curl, IPv6 and session resumption.
 # Sourced by tests/integration/run.
 #
 # Two more sockguard instances:
@@ -475,6 +475,51 @@ EOF
 	    '^req [0-9]+ 1 GET /_ping ' "$(tail -c +$((TF_MARK_EV + 1)) "$TF_EV")"
 }
 
+# Plain HTTP on the TLS port is answered in plain HTTP, forwarded nowhere.
+tls_plain() {
+	local out body
+	body='{"message":"sockguard: this port speaks TLS and requires a client certificate (DOCKER_TLS_VERIFY=1, DOCKER_CERT_PATH)"}'
+	tls_fmark
+	tls_curl "$TL/curl" "" "http://127.0.0.1:$TF_PORT/_ping"
+	check_eq "tls: plain HTTP: curl http:// gets a 400 with a JSON message" \
+	    "400 application/json $body" "$TC_CODE $TC_CTYPE $TC_BODY"
+	tls_check_refused "tls: plain HTTP" \
+	    "the client spoke plain HTTP to the TLS port (answered 400)"
+
+	# A request that comes a while after the connect is told apart too.
+	tls_fmark
+	out=$("$PY" - "$TF_PORT" <<'EOF' 2>&1
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+time.sleep(0.5)
+s.sendall(b"GET /_ping HTTP/1.1\r\nHost: sg\r\n\r\n")
+data = b""
+try:
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        data += d
+except OSError as e:
+    print("error", e)
+print(data.split(b"\r\n")[0].decode())
+print(data.split(b"\r\n\r\n")[-1].decode(), end="")
+EOF
+)
+	check_eq "tls: plain HTTP: a request 0.5 s after the connect gets the 400" \
+	    "$(printf 'HTTP/1.1 400 Bad Request\n%s' "$body")" "$out"
+	tls_check_refused "tls: plain HTTP, late" \
+	    "the client spoke plain HTTP to the TLS port (answered 400)"
+
+	tls_fmark
+	out=$(DK_TIMEOUT=20 _docker_at "tcp://127.0.0.1:$TF_PORT" "" version \
+	    --format '{{.Server.Version}}' 2>&1)
+	check_line "tls: plain HTTP: the docker CLI without DOCKER_TLS_VERIFY is told why" \
+	    "Error response from daemon: ${body:12:${#body}-14}" "$out"
+	tls_check_refused "tls: plain HTTP (docker CLI)" \
+	    "the client spoke plain HTTP to the TLS port (answered 400)"
+}
+
 # Clients that stall in the handshake hold no thread: while twenty of
 # them (ten silent, ten stopped halfway through a real ClientHello) wait,
 # a good client is served at once; each stalled one is dropped after
@@ -638,7 +683,7 @@ else
 	tls_setup
 	if [ "$TL_OK" = 1 ]; then
 		run_cases tls_cli tls_identity tls_rules_cases tls_refused \
-		    tls_stall tls_resume tls_ipv6 tls_audit_valid
+		    tls_plain tls_stall tls_resume tls_ipv6 tls_audit_valid
 		tls_stop
 	else
 		sg_stop tls
