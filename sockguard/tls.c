@@ -313,8 +313,14 @@ tls_describe_error(const mbedtls_ssl_context *ssl, int ret, char *buf,
 	uint32_t	flags;
 	char		msg[160];
 
+	/*
+	 * A certificate that chains but is not for client authentication
+	 * (keyUsage, extendedKeyUsage) fails as BAD_HS_CERTIFICATE, with
+	 * the reason in the same flags as a failed verification.
+	 */
 	flags = mbedtls_ssl_get_verify_result(ssl);
-	if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && flags != 0 &&
+	if ((ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
+	    ret == MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE) && flags != 0 &&
 	    flags != (uint32_t)-1) {
 		tls_verify_words(flags, buf, len);
 		return;

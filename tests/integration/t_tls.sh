@@ -15,7 +15,8 @@
 #         upstream" is checked byte for byte.
 # Certificates: `sockguard cert` for the CA, the server and the clients
 # alice, bob and carol; `openssl ca`, with the same CA, for what `sockguard
-# cert` will not make: expired, not yet valid and revoked.
+# cert` will not make: expired, not yet valid, serverAuth only and
+# revoked.
 
 TL=$W/tls			# certificates, rules, openssl ca files
 TL_PKI=$TL/pki
@@ -207,11 +208,17 @@ organizationalUnitName = optional
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = clientAuth
+[serveronly]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
 EOF
 	tls_ossl_cert expired client /CN=expired $((now - 172800)) \
 	    $((now - 86400)) &&
 	tls_ossl_cert future client /CN=future $((now + 86400)) \
 	    $((now + 172800)) &&
+	tls_ossl_cert serveronly serveronly /CN=serveronly $((now - 3600)) \
+	    $((now + 86400)) &&
 	tls_ossl_cert revoked client /CN=revoked $((now - 3600)) \
 	    $((now + 86400)) &&
 	openssl ca -batch -config "$TL/ca/ca.cnf" \
@@ -463,6 +470,7 @@ a certificate of another CA|curl|stranger|alert unknown ca|client certificate re
 an expired certificate|docker|expired|remote error: tls: expired certificate|client certificate rejected: The certificate validity has expired
 a certificate not yet valid|docker|future|remote error: tls: unknown certificate|client certificate rejected: The certificate validity starts in the future
 a revoked certificate (crl:)|docker|revoked|remote error: tls: revoked certificate|client certificate rejected: The certificate has been revoked (is on a CRL)
+a certificate for serverAuth only|docker|serveronly|remote error: tls: unsupported certificate|client certificate rejected: Usage does not match the extendedKeyUsage extension
 EOF
 
 	# The same instance serves a good client, and its upstream records
