@@ -80,7 +80,7 @@ hs_finish(struct tls_conn *c, struct tls_worker *w)
 /*
  * Reads (up to 64 KiB of) what the client sent and nobody will read: a
  * socket closed with unread bytes sends a reset, which can destroy the
- * answer saying why the client was refused before it reads it.
+ * alert or answer saying why the client was refused before it reads it.
  */
 static void
 hs_drain(struct tls_conn *c)
@@ -99,10 +99,23 @@ hs_fail(struct tls_conn *c, struct tls_worker *w, const char *fmt, int ret)
 {
 	char	why[200];
 
+	hs_drain(c);
 	if (fmt == NULL)
 		tls_describe_error(&c->ssl, ret, why, sizeof(why));
 	else
 		snprintf(why, sizeof(why), "%s", fmt);
+#if defined(MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
+	/*
+	 * mbedTLS refuses a client without a certificate without an alert,
+	 * so the client would see a bare reset; RFC 5246 7.4.6 says
+	 * handshake_failure.  (Go's client sends none when no certificate
+	 * it has is from a CA the server names: the wrong CA looks so.)
+	 */
+	if (fmt == NULL && ret == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
+		(void)mbedtls_ssl_send_alert_message(&c->ssl,
+		    MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+		    MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+#endif
 	snprintf(c->err, sizeof(c->err), "%s", why);
 	c->ok = 0;
 	hs_finish(c, w);

@@ -467,6 +467,8 @@ tls_refused() {
 		tls_check_refused "tls: refused: $name" "$reason"
 	done <<'EOF'
 a certificate of another CA|curl|stranger|alert unknown ca|client certificate rejected: The certificate is not correctly signed by the trusted CA
+a certificate of another CA, which Go withholds|docker|stranger|remote error: tls: handshake failure|the client sent no certificate (one signed by client_ca is required)
+no client certificate|curl||alert handshake failure|the client sent no certificate (one signed by client_ca is required)
 an expired certificate|docker|expired|remote error: tls: expired certificate|client certificate rejected: The certificate validity has expired
 a certificate not yet valid|docker|future|remote error: tls: unknown certificate|client certificate rejected: The certificate validity starts in the future
 a revoked certificate (crl:)|docker|revoked|remote error: tls: revoked certificate|client certificate rejected: The certificate has been revoked (is on a CRL)
