@@ -15,8 +15,9 @@
 #         upstream" is checked byte for byte.
 # Certificates: `sockguard cert` for the CA, the server and the clients
 # alice, bob and carol; `openssl ca`, with the same CA, for what `sockguard
-# cert` will not make: expired, not yet valid, serverAuth only and
-# revoked.
+# cert` will not make: expired, not yet valid, serverAuth only, revoked,
+# and dave, with a multi-part subject, four kinds of SAN and a serial
+# whose top bit is set.
 
 TL=$W/tls			# certificates, rules, openssl ca files
 TL_PKI=$TL/pki
@@ -212,6 +213,11 @@ extendedKeyUsage = clientAuth
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
+[dave]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectAltName = email:dave@sg.test, DNS:dave.sg.test, IP:10.0.0.7, URI:spiffe://sg.test/dave
 EOF
 	tls_ossl_cert expired client /CN=expired $((now - 172800)) \
 	    $((now - 86400)) &&
@@ -224,7 +230,11 @@ EOF
 	openssl ca -batch -config "$TL/ca/ca.cnf" \
 	    -revoke "$TL/c/revoked/cert.pem" &&
 	openssl ca -batch -config "$TL/ca/ca.cnf" -gencrl -crldays 7 \
-	    -out "$TL/crl.pem"
+	    -out "$TL/crl.pem" || return 1
+	# DER writes a serial whose top bit is set with a leading zero byte.
+	echo 8A5C3E0F11223344 >"$TL/ca/serial"
+	tls_ossl_cert dave dave "/CN=dave/O=Example Org/OU=ops" \
+	    $((now - 3600)) $((now + 86400))
 }
 
 # The rules of the tls instance: alice (by common name), carol (by
@@ -370,7 +380,7 @@ tls_cli() {
 tls_identity() {
 	local who dir prof crt want got f field what nameopt
 	nameopt=esc_2253,esc_ctrl,esc_msb,utf8,sep_comma_plus_space,sname
-	for who in alice; do
+	for who in alice dave; do
 		dir=$TL_PKI/clients/alice
 		prof=it
 		if [ $who = dave ]; then
