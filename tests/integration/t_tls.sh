@@ -3,7 +3,8 @@
 # (t_cli.sh) again over TLS, the identity a client certificate gives (in
 # the audit log, to the identity rules), every kind of client refused at
 # the handshake (before a byte reaches the upstream), plain HTTP on the
-# TLS port, stalled handshakes, curl, IPv6 and session resumption.
+# TLS port, request bodies held up by a look-up, stalled handshakes,
+# curl, IPv6 and session resumption.
 # Sourced by tests/integration/run.
 #
 # Two more sockguard instances:
@@ -540,6 +541,76 @@ EOF
 	    "the client spoke plain HTTP to the TLS port (answered 400)"
 }
 
+# Request bodies arrive whole when they pile up in sockguard: a look-up
+# of a "slow-" container takes the fake upstream half a second, while
+# the client sends 3 MiB on, in chunks of 1 to 1000 bytes, each chunk
+# line, data and CRLF a TLS record of its own (small records, so that
+# whole ones still wait under the input when it reaches its high mark);
+# then the same with Content-Length and a request pipelined right behind
+# it.  The fake upstream's answers echo each body's length and SHA-256.
+tls_bodies() {
+	local out
+	tls_fmark
+	out=$("$PY" - "$TF_PORT" "$TL_PKI/ca.pem" \
+	    "$TL_PKI/clients/alice/cert.pem" "$TL_PKI/clients/alice/key.pem" \
+	    <<'EOF' 2>&1
+import hashlib, random, socket, ssl, sys
+port, ca, cert, key = sys.argv[1:5]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(ca)
+ctx.load_cert_chain(cert, key)
+rnd = random.Random(7)
+size = 3 * 1024 * 1024
+body = rnd.randbytes(size)
+want = hashlib.sha256(body).hexdigest()
+try:
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(port)),
+                                                 20),
+                        server_hostname="127.0.0.1")
+    s.sendall(b"PUT /v1.41/containers/slow-a/archive?path=/tmp HTTP/1.1\r\n"
+              b"Host: sg\r\nTransfer-Encoding: chunked\r\n\r\n")
+    off = 0
+    while off < size:
+        n = min(rnd.randint(1, 1000), size - off)
+        s.sendall(b"%x\r\n" % n)
+        s.sendall(body[off:off + n])
+        s.sendall(b"\r\n")
+        off += n
+    s.sendall(b"0\r\n\r\n")
+    s.sendall(b"PUT /v1.41/containers/slow-b/archive?path=/tmp HTTP/1.1\r\n"
+              b"Host: sg\r\nContent-Length: %d\r\n\r\n" % size + body +
+              b"GET /_ping HTTP/1.1\r\nHost: sg\r\n\r\n")
+    f = s.makefile("rb")
+    for what in ("chunked", "length", "next"):
+        status = f.readline().decode().strip()
+        n = 0
+        while True:
+            h = f.readline().decode().strip()
+            if not h:
+                break
+            if h.lower().startswith("content-length:"):
+                n = int(h.split(":")[1])
+        data = f.read(n).decode()
+        ok = status.startswith("HTTP/1.1 200") and (what == "next" or
+            ('"len": %d' % size in data and want in data))
+        print(what, "ok" if ok else "bad:", "" if ok else status + data)
+except (OSError, ValueError) as e:
+    print("error", e)
+EOF
+)
+	check_line "tls: bodies: 3 MiB in small chunks, held up by a slow look-up, arrive whole" \
+	    "chunked ok " "$out"
+	check_line "tls: bodies: 3 MiB with Content-Length, held up the same way, arrive whole" \
+	    "length ok " "$out"
+	check_line "tls: bodies: the request pipelined behind them is forwarded as itself" \
+	    "next ok " "$out"
+	check_eq "tls: bodies: the upstream got the two bodies and the request, in order" \
+	    "1 PUT 3145728 2 PUT 3145728 3 GET 0" \
+	    "$(tail -c +$((TF_MARK_EV + 1)) "$TF_EV" | awk '$1 == "req" &&
+	    $5 !~ /\/json$/ { sub("len=", "", $7); printf "%s%s %s %s",
+	    sep, $3, $4, $7; sep = " " }')"
+}
+
 # Clients that stall in the handshake hold no thread: while twenty of
 # them (ten silent, ten stopped halfway through a real ClientHello) wait,
 # a good client is served at once; each stalled one is dropped after
@@ -703,7 +774,8 @@ else
 	tls_setup
 	if [ "$TL_OK" = 1 ]; then
 		run_cases tls_cli tls_identity tls_rules_cases tls_refused \
-		    tls_plain tls_stall tls_resume tls_ipv6 tls_audit_valid
+		    tls_plain tls_bodies tls_stall tls_resume tls_ipv6 \
+		    tls_audit_valid
 		tls_stop
 	else
 		sg_stop tls
