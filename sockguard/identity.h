@@ -20,7 +20,7 @@ struct identity {
 	const char	*cert_subject;
 	const char	*cert_cn;
 	const char	*cert_issuer;
-	const char	*cert_serial;		/* lower-case hex */
+	const char	*cert_serial;		/* lower-case hex, no DER 00 pad */
 	const char	*cert_fingerprint;	/* sha256, lower-case hex */
 	const char *const *cert_sans;		/* "DNS:x", "email:y", "URI:z" */
 	size_t		 cert_nsans;

@@ -344,8 +344,14 @@ tls_describe_error(const mbedtls_ssl_context *ssl, int ret, char *buf,
 	uint32_t	flags;
 	char		msg[160];
 
+	/*
+	 * A certificate that chains but is not for client authentication
+	 * (keyUsage, extendedKeyUsage) fails as BAD_HS_CERTIFICATE, with
+	 * the reason in the same flags as a failed verification.
+	 */
 	flags = mbedtls_ssl_get_verify_result(ssl);
-	if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && flags != 0 &&
+	if ((ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
+	    ret == MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE) && flags != 0 &&
 	    flags != (uint32_t)-1) {
 		tls_verify_words(flags, buf, len);
 		return;
@@ -435,9 +441,10 @@ tls_peer_from_crt(const mbedtls_x509_crt *crt)
 	struct tls_peer			*p;
 	const mbedtls_x509_name		*n;
 	const mbedtls_x509_sequence	*seq;
+	const unsigned char		*sp;
 	unsigned char			 sum[32];
 	char				 dn[1024], *san;
-	size_t				 cap = 0;
+	size_t				 cap = 0, slen;
 
 	p = xcalloc(1, sizeof(*p));
 	if (mbedtls_x509_dn_gets(dn, sizeof(dn), &crt->subject) < 0)
@@ -456,8 +463,18 @@ tls_peer_from_crt(const mbedtls_x509_crt *crt)
 			goto fail;
 		break;
 	} while ((n = n->next) != NULL);
-	p->serial = xmalloc(crt->serial.len * 2 + 1);
-	tls_hex(crt->serial.p, crt->serial.len, p->serial);
+	/*
+	 * The serial as OpenSSL and mbedtls_x509_serial_gets() write it:
+	 * without the zero byte DER puts before a top bit that is set.
+	 */
+	sp = crt->serial.p;
+	slen = crt->serial.len;
+	if (slen > 1 && sp[0] == 0) {
+		sp++;
+		slen--;
+	}
+	p->serial = xmalloc(slen * 2 + 1);
+	tls_hex(sp, slen, p->serial);
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
 	mbedtls_sha256(crt->raw.p, crt->raw.len, sum, 0);
 #else

@@ -35,7 +35,7 @@ struct tls_peer {
 	char		*subject;	/* "CN=alice, O=example" */
 	char		*cn;		/* NULL when the subject has none */
 	char		*issuer;
-	char		*serial;	/* lower-case hex, no separators */
+	char		*serial;	/* lower-case hex, no DER 00 pad */
 	char		 fingerprint[65];	/* SHA-256 of the DER */
 	char		**sans;		/* "DNS:x", "email:y", "URI:z", "IP:a" */
 	size_t		 nsans;

@@ -257,8 +257,18 @@ tls_conn_bufferevent(struct tls_conn *c, struct event_base *base)
 	c->fd = -1;			/* the socket bufferevent's now */
 	bufferevent_setwatermark(c->under, EV_READ, 0, TLS_UNDER_READ_HIGH);
 	bufferevent_setwatermark(c->under, EV_WRITE, 0, TLS_UNDER_WRITE_HIGH);
+	/*
+	 * Deferred callbacks: libevent's filter runs the user's callbacks
+	 * from inside the user's own buffer calls otherwise.  Draining the
+	 * input below its high watermark decrypts more at once and calls
+	 * the read callback right there, in the middle of the proxy moving
+	 * a chunk (the same body bytes were then moved twice); queueing
+	 * output calls the write callback the same way.  A socket
+	 * bufferevent never does either.
+	 */
 	c->bev = bufferevent_filter_new(c->under, tls_filter_in,
-	    tls_filter_out, BEV_OPT_CLOSE_ON_FREE, tls_conn_destroy, c);
+	    tls_filter_out, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS,
+	    tls_conn_destroy, c);
 	if (c->bev == NULL) {
 		bufferevent_free(c->under);
 		c->under = NULL;

@@ -77,15 +77,45 @@ hs_finish(struct tls_conn *c, struct tls_worker *w)
 	(void)eventfd_write(pool->efd, 1);
 }
 
+/*
+ * Reads (up to 64 KiB of) what the client sent and nobody will read: a
+ * socket closed with unread bytes sends a reset, which can destroy the
+ * alert or answer saying why the client was refused before it reads it.
+ */
+static void
+hs_drain(struct tls_conn *c)
+{
+	char	junk[4096];
+	size_t	got = 0;
+	ssize_t	r;
+
+	while (got < 64 * 1024 &&
+	    (r = recv(c->fd, junk, sizeof(junk), MSG_DONTWAIT)) > 0)
+		got += (size_t)r;
+}
+
 static void
 hs_fail(struct tls_conn *c, struct tls_worker *w, const char *fmt, int ret)
 {
 	char	why[200];
 
+	hs_drain(c);
 	if (fmt == NULL)
 		tls_describe_error(&c->ssl, ret, why, sizeof(why));
 	else
 		snprintf(why, sizeof(why), "%s", fmt);
+#if defined(MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
+	/*
+	 * mbedTLS refuses a client without a certificate without an alert,
+	 * so the client would see a bare reset; RFC 5246 7.4.6 says
+	 * handshake_failure.  (Go's client sends none when no certificate
+	 * it has is from a CA the server names: the wrong CA looks so.)
+	 */
+	if (fmt == NULL && ret == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
+		(void)mbedtls_ssl_send_alert_message(&c->ssl,
+		    MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+		    MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+#endif
 	snprintf(c->err, sizeof(c->err), "%s", why);
 	c->ok = 0;
 	hs_finish(c, w);
@@ -152,37 +182,63 @@ hs_wait(struct tls_conn *c, struct tls_worker *w, short what)
 /*
  * Plain HTTP on the TLS port (a client without DOCKER_TLS_VERIFY, curl
  * http://): answer in plain HTTP, as dockerd does, instead of dropping
- * the connection without a word.
+ * the connection without a word.  What arrived of the request is read
+ * first (see hs_drain()).
  */
-static int
+static void
 hs_plain_http(struct tls_conn *c)
 {
 	static const char body[] = "{\"message\":\"sockguard: this port "
 	    "speaks TLS and requires a client certificate "
 	    "(DOCKER_TLS_VERIFY=1, DOCKER_CERT_PATH)\"}\n";
 	char		msg[512];
-	unsigned char	b;
 	int		n;
 
-	if (recv(c->fd, &b, 1, MSG_PEEK) != 1 || b < 'A' || b > 'Z')
-		return 0;
+	hs_drain(c);
 	n = snprintf(msg, sizeof(msg), "HTTP/1.1 400 Bad Request\r\n"
 	    "Content-Type: application/json\r\nConnection: close\r\n"
 	    "Content-Length: %zu\r\n\r\n%s", sizeof(body) - 1, body);
 	(void)!send(c->fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
-	return 1;
+}
+
+/*
+ * The client's first byte, without taking it: 1 when it is there (in
+ * *b), 0 at EOF or on an error (the handshake then says which), -1 while
+ * it has not arrived.
+ */
+static int
+hs_peek(struct tls_conn *c, unsigned char *b)
+{
+	ssize_t	n;
+
+	n = recv(c->fd, b, 1, MSG_PEEK);
+	if (n == 1)
+		return 1;
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return -1;
+	return 0;
 }
 
 static void
 hs_step(struct tls_conn *c, struct tls_worker *w)
 {
-	int	r;
+	unsigned char	b;
+	int		r;
 
+	/*
+	 * Plain HTTP or TLS is told by the first byte, so wait for it: a
+	 * request can follow the connect by a round trip or more.
+	 */
 	if (!c->started) {
+		if ((r = hs_peek(c, &b)) == -1) {
+			hs_wait(c, w, EV_READ);
+			return;
+		}
 		c->started = 1;
-		if (hs_plain_http(c)) {
-			hs_fail(c, w, "the client spoke plain HTTP to the TLS "
-			    "port (answered 400)", 0);
+		if (r == 1 && b >= 'A' && b <= 'Z') {
+			hs_plain_http(c);
+			hs_fail(c, w, "the client spoke plain HTTP to the "
+			    "TLS port (answered 400)", 0);
 			return;
 		}
 	}

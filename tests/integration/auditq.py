@@ -6,14 +6,19 @@ usage:
       Every line of every FILE must be one whole record: valid UTF-8, a
       JSON object without repeated keys, its members in the documented
       order with the documented types, and the file must end with a
-      newline (no torn tail).  Prints "N records" or one problem a line
+      newline (no torn tail).  Identities are those of unix clients
+      ({uid, gid, pid[, user][, group]}) or of TLS clients ({remote[,
+      subject, cn, issuer, serial, fingerprint, sans]}); a "connect"
+      record (a TLS client refused at its handshake) is a denial with
+      the identity {remote} alone.  Prints "N records" or one problem a line
       (at most 20) and exits 1.
 
   auditq.py pairs [--ids IDSFILE] [--pid PID] FILE...
       Groups the records of the FILEs (read in the order given: oldest
       first) by id.  Each allowed request ("allow", "audit-deny") must have
       exactly a decision record followed by a complete record; a refused
-      one ("deny", "error") exactly one decision record.  --ids: only
+      one ("deny", "error") exactly one decision record (or one connect
+      record).  --ids: only
       these ids (one a line), and each of them must be there; --pid: only
       records whose identity.pid is PID.  Prints
       "ids=N records=N conns=N" and the problems (exit 1 if any).
@@ -37,6 +42,9 @@ OPTIONAL = ["field", "value", "summary"]
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 ID_RE = re.compile(r"^[0-9a-f]{16}$")
 DECISIONS = ("allow", "deny", "audit-deny", "error")
+TLS_IDENT = ["remote", "subject", "cn", "issuer", "serial", "fingerprint",
+             "sans"]
+HEX_RE = re.compile(r"^[0-9a-f]+$")
 
 
 class DupKey(Exception):
@@ -90,8 +98,10 @@ def check_record(rec, keys):
         extra = [k for k in COMPLETE_ONLY if k in rec]
         if extra:
             probs.append("%s record has %s" % (stage, extra))
-    if stage not in ("decision", "complete"):
+    if stage not in ("decision", "complete", "connect"):
         probs.append("stage %r" % stage)
+    if stage == "connect" and rec.get("decision") != "deny":
+        probs.append("connect record with decision %r" % rec.get("decision"))
     if not (isinstance(rec.get("time"), str) and TIME_RE.match(rec["time"])):
         probs.append("time %r is not RFC 3339 UTC with ms" % rec.get("time"))
     if not (isinstance(rec.get("id"), str) and ID_RE.match(rec["id"])):
@@ -102,6 +112,8 @@ def check_record(rec, keys):
     if ident is not None:
         if not isinstance(ident, dict):
             probs.append("identity %r" % ident)
+        elif "remote" in ident:
+            probs += check_tls_identity(ident, stage)
         else:
             ik = list(ident.keys())
             if ik[:3] != ["uid", "gid", "pid"] or \
@@ -127,6 +139,34 @@ def check_record(rec, keys):
         if not (isinstance(d, (int, float)) and not isinstance(d, bool)
                 and d >= 0):
             probs.append("duration_ms %r" % d)
+    return probs
+
+
+def check_tls_identity(ident, stage):
+    """A TLS client's identity: members in order, of the right kinds."""
+    ik = list(ident.keys())
+    if ik != [k for k in TLS_IDENT if k in ident] or ik[0] != "remote":
+        return ["TLS identity members %s, expected a subsequence of %s"
+                % (ik, TLS_IDENT)]
+    probs = []
+    for k in ik:
+        if k == "sans":
+            if not (isinstance(ident[k], list) and
+                    all(isinstance(x, str) and x for x in ident[k])):
+                probs.append("identity.sans %r" % ident[k])
+        elif not isinstance(ident[k], str):
+            probs.append("identity.%s %r is not a string" % (k, ident[k]))
+    if stage == "connect" and ik != ["remote"]:
+        probs.append("connect record identity %r: only remote is known "
+                     "before the handshake" % ident)
+    if stage != "connect" and "fingerprint" not in ident:
+        probs.append("TLS identity without a fingerprint: %r" % ident)
+    fp = ident.get("fingerprint", "0" * 64)
+    if not (isinstance(fp, str) and len(fp) == 64 and HEX_RE.match(fp)):
+        probs.append("identity.fingerprint %r" % fp)
+    serial = ident.get("serial", "0")
+    if not (isinstance(serial, str) and HEX_RE.match(serial)):
+        probs.append("identity.serial %r" % serial)
     return probs
 
 
@@ -215,7 +255,7 @@ def cmd_pairs(args):
         if dec in ("allow", "audit-deny"):
             ok = stages == ["decision", "complete"]
         else:
-            ok = stages == ["decision"]
+            ok = stages in (["decision"], ["connect"])
         if not ok:
             probs.append("id %s (%s %s, %s): stages %s" % (
                 rid, recs[0]["method"], recs[0]["path"], dec, stages))

@@ -17,7 +17,9 @@ Every complete request is answered "200 OK" with a small JSON body that
 echoes what was received, except GET /containers/NAME/json (the look-up
 sockguard makes before container operations such as archive and exec):
 that gets a minimal container inspect document whose Id is the sha256
-of NAME.  Query parameters change the answer:
+of NAME, half a second late for a NAME that starts with "slow-" (so
+that a client's body piles up in sockguard meanwhile).  Query parameters
+change the answer:
 fake_status=NNN (status code), fake_delay=MS (wait first), fake_chunked=1
 (chunked response), fake_close=1 (close after answering).  It never
 sends "100 Continue" itself.  On SIGTERM it removes SOCKET and exits 0.
@@ -195,6 +197,8 @@ class Handler(socketserver.BaseRequestHandler):
         m = INSPECT.match(target)
         if m and method == "GET" and "fake_status" not in q:
             name = m.group(1)
+            if name.startswith("slow-"):
+                time.sleep(0.5)
             rbody = json.dumps({
                 "Id": hashlib.sha256(name.encode()).hexdigest(),
                 "Name": "/" + name, "Config": {"Image": "fake"},

@@ -33,14 +33,16 @@ _diag() {
 	awk 'NR <= 60 { print "#   " $0 } NR == 61 { print "#   [...]" }'
 }
 
+# IT_PREFIX, when set, goes before every check name: a file sourced
+# twice (t_cli.sh, again over TLS from t_tls.sh) keeps its names apart.
 pass() {
 	N_PASS=$((N_PASS + 1))
-	echo "ok - $1"
+	echo "ok - ${IT_PREFIX:-}$1"
 }
 
 # fail NAME [REASON...]: each REASON is printed as diagnostic lines.
 fail() {
-	local name=$1
+	local name=${IT_PREFIX:-}$1
 	shift
 	N_FAIL=$((N_FAIL + 1))
 	FAILED_NAMES+=("$name")
@@ -52,7 +54,7 @@ fail() {
 
 skip() {
 	N_SKIP=$((N_SKIP + 1))
-	echo "skip - $1 # SKIP: $2"
+	echo "skip - ${IT_PREFIX:-}$1 # SKIP: $2"
 }
 
 # Prints the closing line; returns non-zero if anything failed.
@@ -128,18 +130,35 @@ check_true() {
 
 # ---------------------------------------------------------------- docker
 
-# The docker CLI, isolated from the user's configuration.  Every call is
-# bounded so a stuck proxy cannot hang the suite.
-_docker() {
-	local host=$1
-	shift
-	timeout -k 5 "${DK_TIMEOUT:-90}" env -u DOCKER_CONTEXT \
-	    -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH -u DOCKER_API_VERSION \
-	    DOCKER_CONFIG="$W/dockercfg" DOCKER_HOST="unix://$host" \
-	    "$DOCKER" "$@"
+# The docker CLI's environment, isolated from the user's configuration,
+# into the array DK_ENV: DOCKER_HOST=$1 (unix:///path or tcp://host:port)
+# and, when $2 names a certificate directory (ca.pem, cert.pem, key.pem),
+# mutual TLS with it.
+_docker_env() {
+	DK_ENV=(env -u DOCKER_CONTEXT -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH
+	    -u DOCKER_API_VERSION DOCKER_CONFIG="$W/dockercfg"
+	    DOCKER_HOST="$1")
+	if [ -n "${2:-}" ]; then
+		DK_ENV+=(DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$2")
+	fi
 }
-# docker through sockguard
-dk() { _docker "$SG_SOCK" "$@"; }
+
+# _docker_at HOST CERTDIR ARGS...: the docker CLI against HOST (CERTDIR
+# empty for none).  Every call is bounded so a stuck proxy cannot hang
+# the suite.
+_docker_at() {
+	_docker_env "$1" "$2"
+	shift 2
+	timeout -k 5 "${DK_TIMEOUT:-90}" "${DK_ENV[@]}" "$DOCKER" "$@"
+}
+_docker() {
+	local sock=$1
+	shift
+	_docker_at "unix://$sock" "" "$@"
+}
+# docker through sockguard: its main unix socket, or DK_HOST (with the
+# client certificate directory DK_CERTS for a tcp:// one).
+dk() { _docker_at "${DK_HOST:-unix://$SG_SOCK}" "${DK_CERTS:-}" "$@"; }
 # docker directly against the private dockerd
 dd_() { _docker "$DD_SOCK" "$@"; }
 # docker through another sockguard socket: dks SOCK ARGS...
@@ -314,15 +333,14 @@ direct md5 $b" "$(cat "$W/same.err")"
 	check_eq "$name" "$b" "$a"
 }
 
-# dk_bg OUTFILE ARGS...: docker through sockguard in the background, stdout
+# dk_bg OUTFILE ARGS...: docker as dk runs it, in the background, stdout
 # and stderr to OUTFILE; its pid (that of `timeout`) in DK_BG_PID.
 dk_bg() {
 	local out=$1
 	shift
-	timeout -k 2 "${DK_TIMEOUT:-90}" env -u DOCKER_CONTEXT \
-	    -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH -u DOCKER_API_VERSION \
-	    DOCKER_CONFIG="$W/dockercfg" DOCKER_HOST="unix://$SG_SOCK" \
-	    "$DOCKER" "$@" >"$out" 2>&1 &
+	_docker_env "${DK_HOST:-unix://$SG_SOCK}" "${DK_CERTS:-}"
+	timeout -k 2 "${DK_TIMEOUT:-90}" "${DK_ENV[@]}" "$DOCKER" "$@" \
+	    >"$out" 2>&1 &
 	DK_BG_PID=$!
 	bg_register "$DK_BG_PID"
 }

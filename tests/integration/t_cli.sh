@@ -4,6 +4,9 @@
 # against dockerd directly.  Everything created here is removed at the end.
 #
 # Sourced by tests/integration/run: uses dk, dd_, $IMG, $W from there.
+# t_tls.sh sources it again with DK_HOST and DK_CERTS pointing dk at a
+# mutual-TLS listener, IT_PREFIX="tls: " on the check names and the
+# cases it runs in CLI_CASES.
 
 CLI=$W/cli
 mkdir -p "$CLI"
@@ -417,7 +420,10 @@ cli_cleanup() {
 	rm -rf "$CLI"
 }
 
-run_cases cli_version cli_info cli_setup_container cli_ps cli_inspect \
-    cli_run cli_logs cli_exec cli_attach cli_cp cli_save_load cli_build \
-    cli_buildkit cli_events cli_stats_top cli_lifecycle cli_volume \
-    cli_network cli_cleanup
+# CLI_CASES: a subset, in this order (cli_setup_container makes, and
+# cli_lifecycle removes, the container most cases use).
+# shellcheck disable=SC2086
+run_cases ${CLI_CASES:-cli_version cli_info cli_setup_container cli_ps \
+    cli_inspect cli_run cli_logs cli_exec cli_attach cli_cp cli_save_load \
+    cli_build cli_buildkit cli_events cli_stats_top cli_lifecycle \
+    cli_volume cli_network cli_cleanup}
