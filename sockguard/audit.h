@@ -20,7 +20,9 @@
  * Record fields, in this order (see audit_format()):
  *   time         "2026-11-23T07:43:23.123Z" (RFC 3339, UTC, milliseconds)
  *   stage        "decision" (before forwarding or answering a denial)
- *                or "complete" (response, stream or download ended)
+ *                or "complete" (response, stream or download ended),
+ *                or "connect" (a TLS client refused in its handshake:
+ *                identity {remote} only, rule "tls", the reason)
  *   id           request id (audit_new_id())
  *   conn         connection number
  *   listener     listener name or path

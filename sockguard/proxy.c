@@ -133,6 +133,7 @@ struct session {
 	struct tls_conn		*sess_tls;	/* its TLS, or NULL */
 	struct tls_peer		*sess_peer;	/* the certificate's identity */
 	char			 sess_remote[64];
+	char			 sess_who[192];	/* "uid 0 pid 1" / "CN x, addr" */
 	int			 sess_cl_error;	/* no graceful TLS close */
 	struct bufferevent	*sess_up;	/* upstream, may be NULL */
 	struct event		*sess_timer;
@@ -468,9 +469,8 @@ sess_abort(struct session *s, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_info("conn %llu (uid %ld pid %ld): %d %s: %s",
-	    (unsigned long long)s->sess_id, (long)s->sess_uid,
-	    (long)s->sess_pid, status, http_status_text(status), msg);
+	log_info("conn %llu (%s): %d %s: %s", (unsigned long long)s->sess_id,
+	    s->sess_who, status, http_status_text(status), msg);
 	if (!s->sess_have_req) {
 		/* Refused before a head parsed: a request of its own. */
 		audit_new_id(s->sess_rid);
@@ -605,9 +605,9 @@ sess_decided(struct session *s, const struct decision *d)
 	struct http_request	*req = &s->sess_req;
 
 	if (d->audit_only)
-		log_warn("conn %llu (uid %ld): audit: would deny %s %.*s by "
+		log_warn("conn %llu (%s): audit: would deny %s %.*s by "
 		    "rule %s (profile %s): %s", (unsigned long long)s->sess_id,
-		    (long)s->sess_uid, req->method, (int)req->path_len,
+		    s->sess_who, req->method, (int)req->path_len,
 		    req->url, d->rule, d->profile, d->reason);
 	if (d->allow) {
 		/* The first (audit-only) denial is what the record shows. */
@@ -616,9 +616,9 @@ sess_decided(struct session *s, const struct decision *d)
 		return 0;
 	}
 	(void)sess_audit_decision(s, d, NULL);
-	log_info("conn %llu (uid %ld pid %ld): %d %s %.*s: rule %s (profile "
-	    "%s): %s", (unsigned long long)s->sess_id, (long)s->sess_uid,
-	    (long)s->sess_pid, d->status, req->method, (int)req->path_len,
+	log_info("conn %llu (%s): %d %s %.*s: rule %s (profile "
+	    "%s): %s", (unsigned long long)s->sess_id, s->sess_who,
+	    d->status, req->method, (int)req->path_len,
 	    req->url, d->rule, d->profile, d->reason);
 	if (!req->body_done && req->framing == HTTP_BODY_LENGTH &&
 	    req->content_length > PROXY_DISCARD_MAX)
@@ -1911,6 +1911,8 @@ proxy_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	s->sess_ident.pid = s->sess_pid;
 	s->sess_ident.uid = s->sess_uid;
 	s->sess_ident.gid = s->sess_gid;
+	snprintf(s->sess_who, sizeof(s->sess_who), "uid %ld pid %ld",
+	    (long)s->sess_uid, (long)s->sess_pid);
 	bufferevent_disable(s->sess_cl, EV_WRITE);	/* see bev_flush() */
 	sess_cl_read_on(s);
 	log_debug("conn %llu: accepted on %s (uid %ld gid %ld pid %ld)",
@@ -2017,6 +2019,8 @@ proxy_tls_done(struct tls_conn *c, void *arg)
 	s->sess_ident.cert_fingerprint = p->fingerprint;
 	s->sess_ident.cert_sans = (const char *const *)p->sans;
 	s->sess_ident.cert_nsans = p->nsans;
+	snprintf(s->sess_who, sizeof(s->sess_who), "CN %.100s, %s",
+	    p->cn != NULL ? p->cn : p->subject, s->sess_remote);
 	sess_cl_read_on(s);
 	log_debug("conn %llu: %s from %s, certificate \"%s\" (%s)",
 	    (unsigned long long)s->sess_id, ls->label,

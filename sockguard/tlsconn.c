@@ -286,7 +286,8 @@ tls_conn_shutdown(struct tls_conn *c)
 {
 	if (c->notified || c->fatal || c->shutting)
 		return;
-	/* Flushing runs the write callback, which may come back here. */
+	/* Guard against re-entry should a flush ever run the proxy's write
+	 * callback synchronously (callbacks are deferred today). */
 	c->shutting = 1;
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
 		bufferevent_flush(c->bev, EV_WRITE, BEV_FLUSH);
