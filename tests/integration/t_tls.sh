@@ -722,6 +722,63 @@ tls_resume() {
 	    "$out" | grep -c '^Reused, ')"
 }
 
+# SIGHUP with another client CA: established clients the new bundle
+# refuses are closed, new ones refused, sessions from before the reload
+# not resumed; the old CA back, alice is served again.
+tls_reload() {
+	local a=$TL_PKI/clients/alice out cpid n req
+	req='GET /_ping HTTP/1.1\r\nHost: sg\r\nConnection: close\r\n\r\n'
+	rm -f "$TL/rl-sess.pem"
+	out=$(printf "$req" | timeout 20 openssl s_client -ign_eof \
+	    -connect "127.0.0.1:$TL_PORT" -CAfile "$TL_PKI/ca.pem" \
+	    -cert "$a/cert.pem" -key "$a/key.pem" -sess_out "$TL/rl-sess.pem" \
+	    2>&1)
+	check_match "tls: reload: a session saved before the reload" \
+	    '^New, TLSv1' "$out"
+	timeout -k 2 30 curl -sS -N --cacert "$TL_PKI/ca.pem" \
+	    --cert "$a/cert.pem" --key "$a/key.pem" \
+	    "https://127.0.0.1:$TL_PORT/v1.41/events" >"$TL/rl-events.out" \
+	    2>&1 &
+	cpid=$!
+	bg_register $cpid
+	sleep 1
+	check_true "tls: reload: a stream is open before the reload" \
+	    "curl exited: $(cat "$TL/rl-events.out")" kill -0 $cpid
+	n=$(grep -c "SIGHUP: reloaded" "$W/tls.log")
+	cp "$W/tls.yaml" "$TL/tls.yaml.saved"
+	sed -i 's|client_ca: tls/pki/ca.pem|client_ca: tls/other/ca.pem|' \
+	    "$W/tls.yaml"
+	kill -HUP "${SG_PIDS[tls]}"
+	wait_for 10 test "$(grep -c "SIGHUP: reloaded" "$W/tls.log")" -gt "$n"
+	wait_for 5 sh -c "! kill -0 $cpid 2>/dev/null"
+	check_true "tls: reload: a client the new CA refuses is disconnected" \
+	    "curl still connected" sh -c "! kill -0 $cpid 2>/dev/null"
+	check_match "tls: reload: ... and the log says why" \
+	    "closed after reload: client certificate rejected" \
+	    "$(cat "$W/tls.log")"
+	tls_curl "$TL/rl1" "$a" "https://127.0.0.1:$TL_PORT/_ping"
+	check_true "tls: reload: alice is refused under the new CA" \
+	    "curl exit status $TC_RC, body $TC_BODY" test "$TC_RC" -ne 0
+	out=$(printf "$req" | timeout 20 openssl s_client -ign_eof \
+	    -connect "127.0.0.1:$TL_PORT" -CAfile "$TL_PKI/ca.pem" \
+	    -sess_in "$TL/rl-sess.pem" 2>&1)
+	check_nomatch "tls: reload: the session from before is not resumed" \
+	    '^Reused, ' "$out"
+	cp "$TL/tls.yaml.saved" "$W/tls.yaml"
+	kill -HUP "${SG_PIDS[tls]}"
+	wait_for 10 test "$(grep -c "SIGHUP: reloaded" "$W/tls.log")" -gt \
+	    "$((n + 1))"
+	tls_curl "$TL/rl2" "$a" "https://127.0.0.1:$TL_PORT/_ping"
+	check_eq "tls: reload: the old CA back, alice is served" "0 OK" \
+	    "$TC_RC $TC_BODY"
+	out=$(printf "$req" | timeout 20 openssl s_client -ign_eof \
+	    -connect "127.0.0.1:$TL_PORT" -CAfile "$TL_PKI/ca.pem" \
+	    -sess_in "$TL/rl-sess.pem" 2>&1)
+	check_nomatch "tls: reload: ... but her old session is still not resumed (new ticket keys)" \
+	    '^Reused, ' "$out"
+	stop_pid $cpid
+}
+
 # The [::1] listener: curl and the docker CLI, the address in the audit
 # log, and the listener's name in the identity rules.
 tls_ipv6() {
@@ -774,8 +831,8 @@ else
 	tls_setup
 	if [ "$TL_OK" = 1 ]; then
 		run_cases tls_cli tls_identity tls_rules_cases tls_refused \
-		    tls_plain tls_bodies tls_stall tls_resume tls_ipv6 \
-		    tls_audit_valid
+		    tls_plain tls_bodies tls_stall tls_resume tls_reload \
+		    tls_ipv6 tls_audit_valid
 		tls_stop
 	else
 		sg_stop tls
