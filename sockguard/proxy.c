@@ -37,6 +37,7 @@
 #include "proxy.h"
 #include "rules.h"
 #include "sdnotify.h"
+#include "tenant.h"
 #include "tls.h"
 #include "xmalloc.h"
 
@@ -50,6 +51,8 @@
 /* A denied request's body is read and dropped up to this much, so the
  * client reads the denial instead of a reset; beyond it we close. */
 #define PROXY_DISCARD_MAX	(16 * 1024 * 1024)
+/* A client without connections is forgotten (bucket and all) after this. */
+#define PROXY_TENANT_IDLE_MS	(10 * 60 * 1000)
 
 enum sess_state {
 	SS_HEAD,	/* waiting for / reading a request head */
@@ -120,7 +123,7 @@ struct session {
 	size_t			 sess_discarded; /* SS_DISCARD */
 	/* the current request, for the audit log */
 	char			 sess_rid[17];
-	char			 sess_rid_hdr[48];
+	char			 sess_rid_hdr[80];	/* + Retry-After */
 	struct timespec		 sess_t0;
 	struct decision		 sess_dec;	/* what forwarding rests on */
 	json_t			*sess_summary;
@@ -134,6 +137,8 @@ struct session {
 	struct tls_peer		*sess_peer;	/* the certificate's identity */
 	char			 sess_remote[64];
 	char			 sess_who[192];	/* "uid 0 pid 1" / "CN x, addr" */
+	struct tenant		*sess_tenant;	/* for the profile limits */
+	unsigned		 sess_over_conns; /* limits.connections hit */
 	int			 sess_cl_error;	/* no graceful TLS close */
 	struct bufferevent	*sess_up;	/* upstream, may be NULL */
 	struct event		*sess_timer;
@@ -169,6 +174,8 @@ struct proxy {
 	struct tls_pool		*px_pool;	/* TLS handshake threads */
 	size_t			 px_nhandshakes;	/* in the pool */
 	int			 px_freeing;
+	struct tenants		*px_tenants;	/* per-client usage */
+	struct event		*px_sweep;	/* forgets idle clients */
 	int			*px_ifds;	/* sockets from systemd */
 	size_t			 px_nifds;
 	uint64_t		 px_next_id;
@@ -206,6 +213,17 @@ static void	bev_flush(struct bufferevent *);
 static void	sess_audit_complete(struct session *, int);
 static void	sess_discard_body(struct session *);
 static void	sess_joins_clear(struct session *);
+static int	sess_over_rate(struct session *, struct decision *);
+
+/* CLOCK_MONOTONIC in milliseconds, for the per-client limits. */
+static uint64_t
+proxy_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 static void	sess_hijack_relay(struct session *);
 static void	proxy_check_drained(struct proxy *);
 
@@ -412,6 +430,7 @@ sess_destroy(struct session *s)
 	else
 		bufferevent_free(s->sess_cl);
 	tls_peer_free(s->sess_peer);
+	tenant_release(s->sess_tenant, proxy_now_ms());
 	gen_unref(s->sess_gen);
 	event_free(s->sess_timer);
 	http_request_clear(&s->sess_req);
@@ -1120,7 +1139,16 @@ sess_start_request(struct session *s, size_t head_len)
 	    &s->sess_ident);
 	policy_init(&s->sess_dec, s->sess_profile);
 	policy_init(&d, s->sess_profile);
-	policy_head(s->sess_profile, &s->sess_gen->pctx, pr, &d);
+	if (s->sess_over_conns) {
+		s->sess_close_after = 1;
+		sess_abort(s, 503, "this client has %zu connections open; "
+		    "profile %s allows %u (limits.connections)",
+		    tenant_conns(s->sess_tenant) - 1, s->sess_profile->name,
+		    s->sess_over_conns);
+		return;
+	}
+	if (sess_over_rate(s, &d) == 0)
+		policy_head(s->sess_profile, &s->sess_gen->pctx, pr, &d);
 	if (sess_decided(s, &d) == -1)
 		return;
 	s->sess_body_kind = docker_body_kind(req->method, pr->route,
@@ -1829,6 +1857,74 @@ proxy_refuse(evutil_socket_t fd)
 	close(fd);
 }
 
+/*
+ * The profile's limits.requests_per_second for this client: -1 with a
+ * 429 decision in d when its bucket is empty.
+ */
+static int
+sess_over_rate(struct session *s, struct decision *d)
+{
+	const struct profile	*p = s->sess_profile;
+	unsigned		 wait_ms = 0;
+	size_t			 n;
+
+	if (p->lim_rate == 0 || s->sess_tenant == NULL ||
+	    tenant_take(s->sess_tenant, p->lim_rate, p->lim_burst,
+	    proxy_now_ms(), &wait_ms))
+		return 0;
+	d->allow = 0;
+	d->denied = 1;
+	d->status = 429;
+	snprintf(d->rule, sizeof(d->rule), "limits.requests_per_second");
+	snprintf(d->reason, sizeof(d->reason), "this client sends more than "
+	    "%u requests per second (burst %u, profile %s); retry in %u ms",
+	    p->lim_rate, p->lim_burst, p->name, wait_ms);
+	n = strlen(s->sess_rid_hdr);
+	snprintf(s->sess_rid_hdr + n, sizeof(s->sess_rid_hdr) - n,
+	    "Retry-After: %u\r\n", (wait_ms + 999) / 1000);
+	return -1;
+}
+
+/*
+ * Counts the new client against its profile's limits.connections; over
+ * it, it is answered 503 and closed.  Returns -1 then.
+ */
+static int
+sess_admit_client(struct session *s)
+{
+	struct proxy		*px = s->sess_px;
+	const struct profile	*p;
+	char			 key[256];
+
+	if (s->sess_ident.is_unix)
+		snprintf(key, sizeof(key), "uid:%lu@%s",
+		    (unsigned long)s->sess_uid, s->sess_lname);
+	else
+		snprintf(key, sizeof(key), "cert:%s@%s",
+		    s->sess_ident.cert_fingerprint, s->sess_lname);
+	s->sess_tenant = tenant_hold(px->px_tenants, key, proxy_now_ms());
+	p = rules_profile_for(px->px_gen->rules, &s->sess_ident);
+	if (p->lim_connections == 0 ||
+	    tenant_conns(s->sess_tenant) <= p->lim_connections)
+		return 0;
+	/* Answered once its first request head is read: closing at once,
+	 * with that request unread, would reset the connection and could
+	 * lose the answer. */
+	s->sess_over_conns = p->lim_connections;
+	return -1;
+}
+
+/* Forgets clients that have been idle for a while. */
+static void
+proxy_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct proxy	*px = arg;
+	uint64_t	 now = proxy_now_ms();
+
+	if (now > PROXY_TENANT_IDLE_MS)
+		tenants_sweep(px->px_tenants, now - PROXY_TENANT_IDLE_MS);
+}
+
 /* A new session on a connected client bufferevent. */
 static struct session *
 sess_new(struct listener *ls, struct bufferevent *bev)
@@ -1914,6 +2010,7 @@ proxy_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	snprintf(s->sess_who, sizeof(s->sess_who), "uid %ld pid %ld",
 	    (long)s->sess_uid, (long)s->sess_pid);
 	bufferevent_disable(s->sess_cl, EV_WRITE);	/* see bev_flush() */
+	(void)sess_admit_client(s);
 	sess_cl_read_on(s);
 	log_debug("conn %llu: accepted on %s (uid %ld gid %ld pid %ld)",
 	    (unsigned long long)s->sess_id, ls->label, (long)s->sess_uid,
@@ -2021,6 +2118,7 @@ proxy_tls_done(struct tls_conn *c, void *arg)
 	s->sess_ident.cert_nsans = p->nsans;
 	snprintf(s->sess_who, sizeof(s->sess_who), "CN %.100s, %s",
 	    p->cn != NULL ? p->cn : p->subject, s->sess_remote);
+	(void)sess_admit_client(s);
 	sess_cl_read_on(s);
 	log_debug("conn %llu: %s from %s, certificate \"%s\" (%s)",
 	    (unsigned long long)s->sess_id, ls->label,
@@ -2048,6 +2146,15 @@ proxy_new(struct event_base *base, struct config *conf,
 	px->px_gen = gen_new(conf, rules);
 	px->px_conf = conf;
 	TAILQ_INIT(&px->px_sessions);
+	px->px_tenants = tenants_new();
+	px->px_sweep = event_new(base, -1, EV_PERSIST, proxy_sweep_cb, px);
+	if (px->px_sweep == NULL)
+		fatal("out of memory");
+	{
+		struct timeval	tv = { 60, 0 };
+
+		evtimer_add(px->px_sweep, &tv);
+	}
 	return px;
 }
 
@@ -2492,6 +2599,8 @@ proxy_free(struct proxy *px)
 	free(px->px_ifds);
 	for (size_t i = 0; i < px->px_nretired; i++)
 		free(px->px_retired[i]);
+	event_free(px->px_sweep);
+	tenants_free(px->px_tenants);
 	free(px->px_retired);
 	free(px->px_ls);
 	gen_unref(px->px_gen);

@@ -140,10 +140,15 @@ enum { MK_CN, MK_SAN, MK_FPR, MK_ISSUER, MK_SUBJECT, MK_UID, MK_GID,
     MK_LISTENER };
 
 static const char *const profile_keys[] = {
-	"mode", "endpoints", "containers", "images", "build", "exec", NULL
+	"mode", "endpoints", "containers", "images", "build", "exec", "limits",
+	NULL
 };
 enum { PK_MODE, PK_ENDPOINTS, PK_CONTAINERS, PK_IMAGES, PK_BUILD,
-    PK_EXEC };
+    PK_EXEC, PK_LIMITS };
+
+static const char *const limit_keys[] = {
+	"connections", "requests_per_second", "burst", NULL
+};
 
 static const char *const endpoint_keys[] = { "allow", "deny", "name", NULL };
 enum { EK_ALLOW, EK_DENY, EK_NAME };
@@ -930,6 +935,57 @@ rl_containers(struct rlctx *c, yaml_node_t *n, struct container_policy *cp)
 	return 0;
 }
 
+/* A whole number from 1 to max, plain in YAML. */
+static int
+rl_count(struct rlctx *c, yaml_node_t *n, const char *what, unsigned max,
+    unsigned *out)
+{
+	const char	*s;
+	char		*end, vis[VISLEN];
+	unsigned long	 v;
+
+	if ((s = rl_scalar(c, n, what)) == NULL)
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] < '1' || s[0] > '9' || *end != '\0' || errno != 0 || v > max)
+		return rl_error(c, n, "%s: \"%s\" is not a whole number from 1 "
+		    "to %u", what, rl_vis(s, vis, sizeof(vis)), max);
+	*out = (unsigned)v;
+	return 0;
+}
+
+/*
+ * limits: what one client (one uid on a unix listener, one certificate on
+ * a TLS one) of this profile may use: connections open at once, and
+ * requests per second with a burst (a token bucket).
+ */
+static int
+rl_limits(struct rlctx *c, yaml_node_t *n, struct profile *pf)
+{
+	yaml_node_pair_t	*p;
+	unsigned		 seen = 0;
+	int			 i, r;
+
+	if (rl_mapping(c, n, "limits") == -1)
+		return -1;
+	FOREACH_PAIR(n, p) {
+		if ((i = rl_key(c, NODE(c, p->key), "limits", limit_keys,
+		    &seen)) == -1)
+			return -1;
+		r = rl_count(c, NODE(c, p->value), limit_keys[i], 1000000,
+		    i == 0 ? &pf->lim_connections : i == 1 ? &pf->lim_rate :
+		    &pf->lim_burst);
+		if (r == -1)
+			return -1;
+	}
+	if (pf->lim_burst != 0 && pf->lim_rate == 0)
+		return rl_error(c, n, "limits: burst needs requests_per_second");
+	if (pf->lim_rate != 0 && pf->lim_burst == 0)
+		pf->lim_burst = pf->lim_rate;
+	return 0;
+}
+
 /* build: what image builds may use. */
 static int
 rl_build(struct rlctx *c, yaml_node_t *n, struct profile *pf)
@@ -1014,6 +1070,9 @@ rl_profile(struct rlctx *c, yaml_node_t *n, struct profile *pf)
 			break;
 		case PK_BUILD:
 			r = rl_build(c, v, pf);
+			break;
+		case PK_LIMITS:
+			r = rl_limits(c, v, pf);
 			break;
 		case PK_EXEC:
 			r = rl_one_key(c, v, "exec", exec_keys, &sub);

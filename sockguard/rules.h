@@ -85,6 +85,10 @@ struct profile {
 	int			 buildkit;	/* /session and /grpc */
 	int			 build_host_network;
 	int			 exec_privileged;
+	/* limits: per client of the profile; 0 = none */
+	unsigned		 lim_connections;
+	unsigned		 lim_rate;	/* requests per second */
+	unsigned		 lim_burst;
 };
 
 /*

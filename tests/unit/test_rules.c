@@ -586,6 +586,16 @@ static void
 test_bad_profiles(void **state)
 {
 	static const struct bad t[] = {
+		{ HEAD "profiles:\n  p: {limits: {connections: 0}}\n", 0,
+		    "4:29", "connections: \"0\" is not a whole number from 1" },
+		{ HEAD "profiles:\n  p: {limits: {requests_per_second: -1}}\n",
+		    0, "4:37", "requests_per_second: \"-1\" is not a whole" },
+		{ HEAD "profiles:\n  p: {limits: {burst: 5}}\n", 0, "4:15",
+		    "limits: burst needs requests_per_second" },
+		{ HEAD "profiles:\n  p: {limits: {rate: 5}}\n", 0, "4:16",
+		    "unknown key \"rate\" in limits" },
+		{ HEAD "profiles:\n  p: {limits: {connections: 2000000}}\n",
+		    0, "4:29", "from 1 to 1000000" },
 		{ HEAD "profiles:\n  p: {}\n  q: {}\n  p: {}\n", 0, "6:3",
 		    "profile \"p\" is defined twice" },
 		{ HEAD "profiles:\n  p: {}\n  q: {}\n  q: {}\n  p: {}\n", 0,
@@ -607,7 +617,7 @@ test_bad_profiles(void **state)
 		    "a profile must be a mapping" },
 		{ PROF "    bogus: 1\n", 0, "5:5",
 		    "unknown key \"bogus\" in a profile (expected mode, "
-		    "endpoints, containers, images, build, exec)" },
+		    "endpoints, containers, images, build, exec, limits)" },
 		{ PROF "    mode: audit\n    mode: audit\n", 0, "6:5",
 		    "mode is given twice in a profile" },
 		{ PROF "    mode: permissive\n", 0, "5:11",
@@ -1581,6 +1591,29 @@ test_free_null(void **state)
 	rules_free(NULL);
 }
 
+/* limits: per-client caps; burst defaults to the rate. */
+static void
+test_profile_limits(void **state)
+{
+	struct ruleset	*rs;
+
+	rs = parse_ok(HEAD "profiles:\n  p:\n    limits: {connections: 20, "
+	    "requests_per_second: 5}\n");
+	assert_int_equal(rs->profiles[0].lim_connections, 20);
+	assert_int_equal(rs->profiles[0].lim_rate, 5);
+	assert_int_equal(rs->profiles[0].lim_burst, 5);
+	rules_free(rs);
+	rs = parse_ok(HEAD "profiles:\n  p:\n    limits: {burst: 30, "
+	    "requests_per_second: 10}\n");
+	assert_int_equal(rs->profiles[0].lim_connections, 0);
+	assert_int_equal(rs->profiles[0].lim_burst, 30);
+	rules_free(rs);
+	rs = parse_ok(HEAD "profiles:\n  p: {}\n");
+	assert_int_equal(rs->profiles[0].lim_rate, 0);
+	assert_int_equal(rs->profiles[0].lim_connections, 0);
+	rules_free(rs);
+}
+
 int
 main(void)
 {
@@ -1592,6 +1625,7 @@ main(void)
 		cmocka_unit_test(test_endpoint_rules),
 		cmocka_unit_test(test_bad_top),
 		cmocka_unit_test(test_bad_profiles),
+		cmocka_unit_test(test_profile_limits),
 		cmocka_unit_test(test_bad_endpoints),
 		cmocka_unit_test(test_bad_containers),
 		cmocka_unit_test(test_registries),
