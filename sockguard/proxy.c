@@ -779,35 +779,41 @@ sess_joins_clear(struct session *s)
 
 static void	sess_join_next(struct session *);
 
-/* dockerd described the container of the current join. */
-static void
-sess_join_run(struct session *s, int status, json_t *inspect,
-    const char *err)
+/*
+ * dockerd's answer about a container the request names (name, as the
+ * client wrote it; join: a create joins it).  Returns its full id, or
+ * NULL once the client has been answered: 502 if dockerd could not say,
+ * dockerd's own status and message if it refused (400 for a missing
+ * container a create joins: on a 404 the docker CLI would pull).
+ */
+static const char *
+sess_inspect_id(struct session *s, int status, json_t *inspect,
+    const char *err, const char *name, int namelen, int join)
 {
-	struct policy_join	*pj = &s->sess_joins[s->sess_joini];
-	struct decision		 d;
-	json_t			*idv, *msg;
-	const char		*id;
+	struct http_request	*req = &s->sess_req;
+	const char		*id, *m;
 	char			 why[400];
 
-	s->sess_lookup = NULL;
+	/* An answer of ours while the body is unread ends the connection. */
+	if (status != 200 && !req->body_done)
+		s->sess_close_after = 1;
 	if (status == 0) {
-		sess_joins_clear(s);
 		sess_abort(s, 502, "cannot ask the Docker Engine at %s about "
-		    "container %s: %s", s->sess_px->px_conf->upstream,
-		    pj->name, err);
-		return;
+		    "container %.*s: %s", s->sess_px->px_conf->upstream,
+		    namelen, name, err);
+		return NULL;
 	}
 	if (status != 200) {
-		msg = json_field(inspect, "message");
-		snprintf(why, sizeof(why), "cannot join container %s: %s",
-		    pj->name, json_is_string(msg) ? json_string_value(msg) :
-		    "the Docker Engine refused to describe it");
-		/* Not 404: the docker CLI takes a 404 from a create for a
-		 * missing image and would go and pull it. */
-		if (status == 404)
+		m = json_string_value(json_field(inspect, "message"));
+		if (m == NULL)
+			m = "the Docker Engine refused to describe the container";
+		if (join)
+			snprintf(why, sizeof(why), "cannot join container "
+			    "%.*s: %s", namelen, name, m);
+		else
+			snprintf(why, sizeof(why), "%s", m);
+		if (join && status == 404)
 			status = 400;
-		sess_joins_clear(s);
 		sess_audit_error(s, status, why);
 		http_write_error_hdr(bufferevent_get_output(s->sess_cl), status,
 		    s->sess_close_after, s->sess_rid_hdr, SESS_HEAD_ONLY(s),
@@ -816,14 +822,31 @@ sess_join_run(struct session *s, int status, json_t *inspect,
 			sess_finish(s);
 		else
 			sess_request_done(s);
-		return;
+		return NULL;
 	}
-	idv = json_field(inspect, "Id");
-	id = json_is_string(idv) ? json_string_value(idv) : "";
-	if (strlen(id) != 64 || strspn(id, "0123456789abcdef") != 64) {
+	id = json_string_value(json_field(inspect, "Id"));
+	if (id == NULL || strlen(id) != 64 ||
+	    strspn(id, "0123456789abcdef") != 64) {
+		sess_abort(s, 502, "the Docker Engine described container "
+		    "%.*s without a valid id", namelen, name);
+		return NULL;
+	}
+	return id;
+}
+
+/* dockerd described the container of the current join. */
+static void
+sess_join_run(struct session *s, int status, json_t *inspect,
+    const char *err)
+{
+	struct policy_join	*pj = &s->sess_joins[s->sess_joini];
+	struct decision		 d;
+	const char		*id;
+
+	s->sess_lookup = NULL;
+	if ((id = sess_inspect_id(s, status, inspect, err, pj->name,
+	    (int)strlen(pj->name), 1)) == NULL) {
 		sess_joins_clear(s);
-		sess_abort(s, 502, "the Docker Engine described container %s "
-		    "without a valid id", pj->name);
 		return;
 	}
 	policy_init(&d, s->sess_profile);
@@ -994,45 +1017,14 @@ sess_lookup_run(void *arg, int status, json_t *inspect, const char *err)
 	struct http_request	*req = &s->sess_req;
 	struct policy_request	*pr = &s->sess_preq;
 	struct decision		 d;
-	json_t			*idv, *msg;
 	const char		*id;
 	size_t			 off, len, prefix;
 
 	s->sess_lookup = NULL;
 	sess_container_segment(pr, &off, &len);
-	if (status == 0) {
-		if (!req->body_done)
-			s->sess_close_after = 1;
-		sess_abort(s, 502, "cannot ask the Docker Engine at %s about "
-		    "container %.*s: %s", s->sess_px->px_conf->upstream,
-		    (int)len, pr->route + off, err);
+	if ((id = sess_inspect_id(s, status, inspect, err, pr->route + off,
+	    (int)len, 0)) == NULL)
 		return;
-	}
-	if (status != 200) {
-		char	 why[300];
-
-		msg = json_field(inspect, "message");
-		if (!req->body_done)
-			s->sess_close_after = 1;
-		snprintf(why, sizeof(why), "%s", json_is_string(msg) ?
-		    json_string_value(msg) : "the Docker Engine refused to "
-		    "describe the container");
-		sess_audit_error(s, status, why);
-		http_write_error_hdr(bufferevent_get_output(s->sess_cl), status,
-		    s->sess_close_after, s->sess_rid_hdr, SESS_HEAD_ONLY(s), "%s", why);
-		if (s->sess_close_after)
-			sess_finish(s);
-		else
-			sess_request_done(s);
-		return;
-	}
-	idv = json_field(inspect, "Id");
-	id = json_is_string(idv) ? json_string_value(idv) : "";
-	if (strlen(id) != 64 || strspn(id, "0123456789abcdef") != 64) {
-		sess_abort(s, 502, "the Docker Engine described container "
-		    "%.*s without a valid id", (int)len, pr->route + off);
-		return;
-	}
 	policy_init(&d, s->sess_profile);
 	policy_existing(s->sess_profile, &s->sess_gen->pctx, s->sess_op,
 	    inspect, &d);
