@@ -267,6 +267,16 @@ gen_unref(struct gen *g)
 	free(g);
 }
 
+/* Writes what is queued for the client now (see bev_flush()). */
+static void
+sess_cl_flush(struct session *s)
+{
+	if (s->sess_tls != NULL)
+		tls_conn_flush(s->sess_tls);
+	else
+		bev_flush(s->sess_cl);
+}
+
 /* Reads from the client again (after a pause). */
 static void
 sess_cl_read_on(struct session *s)
@@ -469,7 +479,7 @@ sess_finish(struct session *s)
 	s->sess_state = SS_CLOSING;
 	sess_drop_upstream(s);
 	bufferevent_disable(s->sess_cl, EV_READ);
-	bev_flush(s->sess_cl);
+	sess_cl_flush(s);
 	if (evbuffer_get_length(bufferevent_get_output(s->sess_cl)) == 0) {
 		sess_close(s, "done");
 		return;
@@ -1437,7 +1447,7 @@ sess_hijack_relay(struct session *s)
 		bufferevent_disable(s->sess_cl, EV_READ);
 		s->sess_cl_paused = 1;
 	}
-	bev_flush(s->sess_cl);
+	sess_cl_flush(s);
 	bev_flush(s->sess_up);
 	sess_hijack_eof(s);
 }
@@ -1566,7 +1576,7 @@ sess_leave(struct session *s)
 		sess_destroy(s);
 		return;
 	}
-	bev_flush(s->sess_cl);
+	sess_cl_flush(s);
 	if (s->sess_up != NULL)
 		bev_flush(s->sess_up);
 	if (s->sess_state == SS_CLOSING &&

@@ -106,6 +106,12 @@ void	tls_conn_shutdown(struct tls_conn *);
  * are written first (for at most a few seconds) in the background.
  */
 void	tls_conn_close(struct tls_conn *, int graceful);
+/*
+ * Writes the records queued now, instead of waiting a loop iteration for
+ * a write event (which costs two epoll_ctl(2) calls per response); a
+ * write event is armed only for what the socket would not take.
+ */
+void	tls_conn_flush(struct tls_conn *);
 /* Reading was resumed: decrypt records that arrived meanwhile. */
 void	tls_conn_kick(struct tls_conn *);
 

@@ -239,6 +239,40 @@ tls_conn_kick(struct tls_conn *c)
 	    BEV_TRIG_DEFER_CALLBACKS);
 }
 
+void
+tls_conn_flush(struct tls_conn *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->under);
+	int		 n, i;
+
+	if (!c->direct)
+		return;
+	if (bufferevent_get_enabled(c->under) & EV_WRITE) {
+		/* A write event is on what a direct write left; once that is
+		 * out (and whatever the filter added meanwhile), back to
+		 * direct writes.  Never disabled from inside libevent's own
+		 * write path, which may still be adding records. */
+		if (evbuffer_get_length(out) == 0)
+			bufferevent_disable(c->under, EV_WRITE);
+		return;
+	}
+	for (i = 0; i < 8 && evbuffer_get_length(out) > 0; i++) {
+		/* As the proxy's bev_flush(): a socket bufferevent keeps
+		 * its output's front frozen between its own writes. */
+		evbuffer_unfreeze(out, 1);
+		n = evbuffer_write(out, bufferevent_getfd(c->under));
+		evbuffer_freeze(out, 1);
+		if (n == -1 || evbuffer_get_length(out) > 0)
+			break;	/* errors are libevent's to report */
+		/* The filter stops at the records' high mark: on. */
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+			return;
+		bufferevent_flush(c->bev, EV_WRITE, BEV_NORMAL);
+	}
+	if (evbuffer_get_length(out) > 0)
+		bufferevent_enable(c->under, EV_WRITE);
+}
+
 /* The proxy took plain bytes: records may be waiting. */
 static void
 tls_in_drained_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
@@ -276,8 +310,11 @@ tls_conn_bufferevent(struct tls_conn *c, struct event_base *base)
 	}
 	mbedtls_ssl_set_bio(&c->ssl, c, bev_send, bev_recv, NULL);
 	evbuffer_add_cb(bufferevent_get_input(c->bev), tls_in_drained_cb, c);
-	/* Output is encrypted as soon as it is queued. */
+	/* Output is encrypted as soon as it is queued... */
 	bufferevent_enable(c->bev, EV_WRITE);
+	/* ...and written by tls_conn_flush(), not on a write event. */
+	bufferevent_disable(c->under, EV_WRITE);
+	c->direct = 1;
 	return c->bev;
 }
 
@@ -321,6 +358,7 @@ tls_conn_close(struct tls_conn *c, int graceful)
 	struct timeval		 tv = { TLS_LINGER_SEC, 0 };
 
 	bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
+	c->direct = 0;		/* from here on, write events */
 	if (graceful && !c->fatal) {
 		bufferevent_flush(c->bev, EV_WRITE, BEV_FLUSH);
 		if (!c->notified)

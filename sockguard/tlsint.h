@@ -65,6 +65,7 @@ struct tls_conn {
 	int			 peer_notified;	/* close_notify received */
 	int			 notified;	/* close_notify sent */
 	int			 shutting;	/* in tls_conn_shutdown() */
+	int			 direct;	/* records written by flush */
 };
 
 /* Sets ssl up with the material of thread slot; 0 or mbedTLS error. */
