@@ -656,11 +656,20 @@ ob_time(struct ob *o, const struct timespec *when)
 	    tm.tm_min, tm.tm_sec, ms);
 }
 
+/* A string member, left out when value is NULL. */
+static void
+ob_opt_member(struct ob *o, const char *key, const char *value)
+{
+	if (value == NULL)
+		return;
+	ob_key(o, key);
+	ob_cstr(o, value, AUDIT_CAP_OTHER);
+}
+
 /* The identity object (null without one). */
 static void
 ob_identity(struct ob *o, const struct identity *id, struct audit *names)
 {
-	const char	*name;
 	size_t		 i;
 
 	if (id == NULL) {
@@ -676,40 +685,16 @@ ob_identity(struct ob *o, const struct identity *id, struct audit *names)
 		ob_key(o, "pid");
 		ob_fmt(o, "%ld", (long)id->pid);
 		if (names != NULL && names->resolve_names) {
-			if ((name = audit_name(names, 0, id->uid)) != NULL) {
-				ob_key(o, "user");
-				ob_cstr(o, name, AUDIT_CAP_OTHER);
-			}
-			if ((name = audit_name(names, 1, id->gid)) != NULL) {
-				ob_key(o, "group");
-				ob_cstr(o, name, AUDIT_CAP_OTHER);
-			}
+			ob_opt_member(o, "user", audit_name(names, 0, id->uid));
+			ob_opt_member(o, "group", audit_name(names, 1, id->gid));
 		}
 	} else {
-		if (id->remote != NULL) {
-			ob_key(o, "remote");
-			ob_cstr(o, id->remote, AUDIT_CAP_OTHER);
-		}
-		if (id->cert_subject != NULL) {
-			ob_key(o, "subject");
-			ob_cstr(o, id->cert_subject, AUDIT_CAP_OTHER);
-		}
-		if (id->cert_cn != NULL) {
-			ob_key(o, "cn");
-			ob_cstr(o, id->cert_cn, AUDIT_CAP_OTHER);
-		}
-		if (id->cert_issuer != NULL) {
-			ob_key(o, "issuer");
-			ob_cstr(o, id->cert_issuer, AUDIT_CAP_OTHER);
-		}
-		if (id->cert_serial != NULL) {
-			ob_key(o, "serial");
-			ob_cstr(o, id->cert_serial, AUDIT_CAP_OTHER);
-		}
-		if (id->cert_fingerprint != NULL) {
-			ob_key(o, "fingerprint");
-			ob_cstr(o, id->cert_fingerprint, AUDIT_CAP_OTHER);
-		}
+		ob_opt_member(o, "remote", id->remote);
+		ob_opt_member(o, "subject", id->cert_subject);
+		ob_opt_member(o, "cn", id->cert_cn);
+		ob_opt_member(o, "issuer", id->cert_issuer);
+		ob_opt_member(o, "serial", id->cert_serial);
+		ob_opt_member(o, "fingerprint", id->cert_fingerprint);
 		if (id->cert_sans != NULL) {
 			ob_key(o, "sans");
 			ob_raw(o, "[", 1);
