@@ -166,16 +166,6 @@ explain_inspect(const char *upstream, const char *seg, size_t seglen,
 	return NULL;
 }
 
-/* The full id in an inspect answer, or NULL. */
-static const char *
-explain_id(json_t *inspect)
-{
-	const char	*id = json_string_value(json_field(inspect, "Id"));
-
-	return id != NULL && strlen(id) == 64 &&
-	    strspn(id, "0123456789abcdef") == 64 ? id : NULL;
-}
-
 /*
  * As the daemon does with dockerd at hand: the container an exec, attach
  * or copy enters.  Returns -1 (reason printed) if dockerd cannot say.
@@ -196,9 +186,9 @@ explain_enter(const char *upstream, const struct profile *p,
 		return -1;
 	}
 	policy_existing(p, ctx, op, in, d);
-	if (d->allow && explain_id(in) != NULL)
+	if (d->allow && policy_inspect_id(in) != NULL)
 		printf("container: %.*s is %s\n", (int)len, seg,
-		    explain_id(in));
+		    policy_inspect_id(in));
 	json_decref(in);
 	return 0;
 }
@@ -208,14 +198,14 @@ static int
 explain_joins(const char *upstream, const struct profile *p,
     const struct policy_ctx *ctx, json_t *body, struct decision *d)
 {
-	struct policy_join	 pj[16];
+	struct policy_join	 pj[POLICY_MAX_JOINS];
 	size_t			 n, i;
 	char			 why[512], seg[3 * POLICY_JOIN_NAME + 1];
 	json_t			*in;
 	const char		*id;
 
-	n = policy_joins(body, pj, 16);
-	for (i = 0; i < n && i < 16 && d->allow; i++) {
+	n = policy_joins(body, pj, POLICY_MAX_JOINS);
+	for (i = 0; i < n && i < POLICY_MAX_JOINS && d->allow; i++) {
 		if (lookup_escape_segment(pj[i].name, seg, sizeof(seg)) == -1 ||
 		    (in = explain_inspect(upstream, seg, strlen(seg), why,
 		    sizeof(why))) == NULL) {
@@ -224,7 +214,7 @@ explain_joins(const char *upstream, const struct profile *p,
 			return -1;
 		}
 		policy_existing(p, ctx, "join", in, d);
-		if (d->allow && (id = explain_id(in)) != NULL)
+		if (d->allow && (id = policy_inspect_id(in)) != NULL)
 			(void)policy_join_rewrite(&pj[i], id);
 		json_decref(in);
 	}
@@ -369,10 +359,8 @@ explain_main(int argc, char *argv[], const char *default_config)
 		policy_body(p, &ctx, &r, &d);
 	existing = d.allow && policy_existing_op(r.method, r.route,
 	    r.route_len, &op);
-	if (d.allow && r.body != NULL && p->containers.joins &&
-	    strcmp(r.method, "POST") == 0 && r.route_len == 18 &&
-	    memcmp(r.route, "/containers/create", 18) == 0)
-		njoins = policy_joins(r.body, NULL, 0);
+	if (d.allow)
+		njoins = policy_create_joins(p, &r);
 	if (upstream && existing) {
 		if (explain_enter(conf->upstream, p, &ctx, &r, op, &d) == -1)
 			goto out;

@@ -1007,6 +1007,7 @@ check_container_create(const struct profile *p, const struct policy_ctx *ctx,
 	json_t		*hc, *empty, *v;
 	char		 folded[32];
 	size_t		 klen;
+	size_t		 n;
 	int		 r;
 
 	/* One pass over the body's keys, each folded as Go folds it. */
@@ -1029,8 +1030,17 @@ check_container_create(const struct profile *p, const struct policy_ctx *ctx,
 		return -1;
 	if (get_object(body, "HostConfig", "HostConfig", &hc, d) == -1)
 		return -1;
-	if (hc != NULL)
-		return check_host_config(p, ctx, body, hc, HC_CREATE, d);
+	if (hc != NULL) {
+		if (check_host_config(p, ctx, body, hc, HC_CREATE, d) == -1)
+			return -1;
+		/* Each join is a question to dockerd: a bounded number. */
+		if (p->containers.joins &&
+		    (n = policy_joins(body, NULL, 0)) > POLICY_MAX_JOINS)
+			return deny(d, 403, "containers.joins", "HostConfig", "",
+			    "the create joins %zu containers; at most %d are "
+			    "looked at", n, POLICY_MAX_JOINS);
+		return 0;
+	}
 	empty = json_object();
 	r = check_host_config(p, ctx, body, empty, HC_CREATE, d);
 	json_decref(empty);
@@ -1634,4 +1644,23 @@ policy_join_rewrite(const struct policy_join *j, const char *id)
 	r = json_string_set(j->node, s);
 	free(s);
 	return r;
+}
+
+size_t
+policy_create_joins(const struct profile *p, const struct policy_request *r)
+{
+	if (r->body == NULL || !p->containers.joins ||
+	    strcmp(r->method, "POST") != 0 ||
+	    !docker_route_match("/containers/create", r->route, r->route_len))
+		return 0;
+	return policy_joins(r->body, NULL, 0);
+}
+
+const char *
+policy_inspect_id(json_t *inspect)
+{
+	const char	*id = json_string_value(json_field(inspect, "Id"));
+
+	return id != NULL && strlen(id) == 64 &&
+	    strspn(id, "0123456789abcdef") == 64 ? id : NULL;
 }

@@ -98,6 +98,7 @@ int	policy_resolve_host(const char *path, char *out, size_t outlen);
  * switch the target.
  */
 #define POLICY_JOIN_NAME	256
+#define POLICY_MAX_JOINS	16	/* more: the create is denied */
 enum policy_join_kind { PJ_MODE, PJ_VOLUMES, PJ_LINK };
 struct policy_join {
 	json_t			*node;	/* the string, borrowed from body */
@@ -106,6 +107,15 @@ struct policy_join {
 };
 /* Fills out[0..max) and returns how many joins there are (maybe more). */
 size_t	policy_joins(json_t *body, struct policy_join *out, size_t max);
+/*
+ * The joins the daemon must look up before forwarding r: those of a
+ * container create (at most POLICY_MAX_JOINS once policy_body() allowed
+ * it) when the profile checks joins; 0 for anything else.
+ */
+size_t	policy_create_joins(const struct profile *,
+	    const struct policy_request *);
+/* The full id (64 hex digits) in dockerd's inspect answer, or NULL. */
+const char *policy_inspect_id(json_t *inspect);
 /* Writes id into the join's string, keeping its mode or alias. */
 int	policy_join_rewrite(const struct policy_join *, const char *id);
 

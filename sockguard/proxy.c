@@ -834,9 +834,7 @@ sess_inspect_id(struct session *s, int status, json_t *inspect,
 			sess_request_done(s);
 		return NULL;
 	}
-	id = json_string_value(json_field(inspect, "Id"));
-	if (id == NULL || strlen(id) != 64 ||
-	    strspn(id, "0123456789abcdef") != 64) {
+	if ((id = policy_inspect_id(inspect)) == NULL) {
 		sess_abort(s, 502, "the Docker Engine described container "
 		    "%.*s without a valid id", namelen, name);
 		return NULL;
@@ -919,9 +917,6 @@ sess_join_next(struct session *s)
 	s->sess_state = SS_LOOKUP;
 }
 
-/* At most this many joins in one create (compose uses one or two). */
-#define PROXY_MAX_JOINS	16
-
 /*
  * A container create that joins other containers (profiles with joins
  * checked): ask dockerd about each, in turn; j is the session's now.
@@ -929,21 +924,10 @@ sess_join_next(struct session *s)
 static void
 sess_start_joins(struct session *s, json_t *j, size_t n)
 {
-	struct decision	d;
-
-	if (n > PROXY_MAX_JOINS) {
-		json_decref(j);
-		policy_init(&d, s->sess_profile);
-		d.allow = 0;
-		d.denied = 1;
-		d.status = 403;
-		snprintf(d.rule, sizeof(d.rule), "containers.joins");
-		snprintf(d.reason, sizeof(d.reason), "the create joins %zu "
-		    "containers; at most %d are looked at", n,
-		    PROXY_MAX_JOINS);
-		(void)sess_decided(s, &d);
-		return;
-	}
+	/* More only gets past policy_body() in audit mode, which recorded
+	 * the denial; dockerd is asked about the first ones only. */
+	if (n > POLICY_MAX_JOINS)
+		n = POLICY_MAX_JOINS;
 	s->sess_jbody = j;
 	s->sess_joins = xcalloc(n, sizeof(*s->sess_joins));
 	s->sess_njoins = policy_joins(j, s->sess_joins, n);
@@ -985,6 +969,7 @@ sess_body_complete(struct session *s)
 	pr->body = j;
 	pr->body_present = len > 0;
 	policy_body(s->sess_profile, &s->sess_gen->pctx, pr, &d);
+	n = d.allow ? policy_create_joins(s->sess_profile, pr) : 0;
 	pr->body = NULL;
 	if (s->sess_px->px_audit != NULL && j != NULL)
 		sess_summarise(s, j);
@@ -992,10 +977,7 @@ sess_body_complete(struct session *s)
 		json_decref(j);
 		return;
 	}
-	if (j != NULL && s->sess_profile->containers.joins &&
-	    strcmp(pr->method, "POST") == 0 && pr->route_len == 18 &&
-	    memcmp(pr->route, "/containers/create", 18) == 0 &&
-	    (n = policy_joins(j, NULL, 0)) > 0) {
+	if (n > 0) {
 		sess_start_joins(s, j, n);
 		return;
 	}

@@ -2447,6 +2447,14 @@ test_joins_checked(void **state)
 		/* the rest of the checks still apply */
 		NOC("joins", J({"HostConfig": {"NetworkMode": "container:db",
 		    "Privileged": true}}), "containers.privileged", NULL),
+		/* each join is a question to dockerd: 16 at most */
+		OKC("joins", J({"HostConfig": {"VolumesFrom": ["a", "b", "c",
+		    "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
+		    "p"]}})),
+		NOC("joins", J({"HostConfig": {"NetworkMode": "container:db",
+		    "VolumesFrom": ["a", "b", "c", "d", "e", "f", "g", "h",
+		    "i", "j", "k", "l", "m", "n", "o", "p"]}}),
+		    "containers.joins", "joins 17 containers; at most 16"),
 	};
 
 	RUN(t);
@@ -2496,6 +2504,35 @@ test_join_targets(void **state)
 	json_decref(b);
 }
 
+/* Which requests the daemon looks joins up for; the id it forwards. */
+static void
+test_create_joins_and_ids(void **state)
+{
+	struct policy_request	 r;
+	json_t			*b, *in;
+
+	b = json_loads("{\"HostConfig\":{\"NetworkMode\":\"container:a\","
+	    "\"Links\":[\"b\"]}}", 0, NULL);
+	memset(&r, 0, sizeof(r));
+	r.method = "POST";
+	r.route = "/containers/create";
+	r.route_len = strlen(r.route);
+	r.body = b;
+	assert_int_equal(policy_create_joins(find_profile("joins"), &r), 2);
+	assert_int_equal(policy_create_joins(find_profile("base"), &r), 0);
+	r.route = "/containers/x/update";
+	r.route_len = strlen(r.route);
+	assert_int_equal(policy_create_joins(find_profile("joins"), &r), 0);
+	json_decref(b);
+	in = json_loads("{\"Id\":\"" HEX64 "\"}", 0, NULL);
+	assert_string_equal(policy_inspect_id(in), HEX64);
+	json_decref(in);
+	in = json_loads("{\"Id\":\"ABC\"}", 0, NULL);
+	assert_null(policy_inspect_id(in));
+	json_decref(in);
+	assert_null(policy_inspect_id(NULL));
+}
+
 int
 main(void)
 {
@@ -2514,6 +2551,7 @@ main(void)
 		cmocka_unit_test(test_misc),
 		cmocka_unit_test(test_joins_checked),
 		cmocka_unit_test(test_join_targets),
+		cmocka_unit_test(test_create_joins_and_ids),
 		cmocka_unit_test(test_binds),
 		cmocka_unit_test(test_own_sockets),
 		cmocka_unit_test(test_mounts),
