@@ -98,6 +98,7 @@ struct listener {
 	struct listen_sock	 sock;
 	struct tls_server	*tls;		/* tcp: listeners */
 	int			 inherited;	/* systemd's socket, not ours */
+	size_t			 ifd_slot;	/* its place in px_ifds */
 	int			 retired;
 };
 
@@ -1459,7 +1460,8 @@ sess_hijack_eof(struct session *s)
  * loop to report the socket writable: that wait cost a loop iteration
  * and two epoll_ctl(2) calls per direction per request.  EV_WRITE is
  * armed only for what the socket would not take; the write callbacks
- * disarm it once the output is empty again.
+ * disarm it once the output is empty again.  Socket bufferevents only:
+ * a TLS client's records go through tls_conn_flush().
  */
 static void
 bev_flush(struct bufferevent *bev)
@@ -1467,10 +1469,8 @@ bev_flush(struct bufferevent *bev)
 	struct evbuffer	*out = bufferevent_get_output(bev);
 	int		 n;
 
-	/* A TLS filter encrypts and queues output as soon as it is added. */
 	if (evbuffer_get_length(out) == 0 ||
-	    (bufferevent_get_enabled(bev) & EV_WRITE) ||
-	    bufferevent_get_underlying(bev) != NULL)
+	    (bufferevent_get_enabled(bev) & EV_WRITE))
 		return;
 	/* A socket bufferevent keeps its output's front frozen between its
 	 * own writes; it thaws it the same way around each one. */
@@ -2194,6 +2194,7 @@ proxy_take_inherited(struct proxy *px, struct listener *ls)
 		evutil_make_socket_nonblocking(fd);
 		ls->sock.fd = fd;
 		ls->inherited = 1;
+		ls->ifd_slot = i;
 		if (lc->kind == LISTEN_UNIX && sdn_fd_unix_file(fd, &f) == 0 &&
 		    sdn_sockfile_differs(&f, lc->mode, lc->has_owner,
 		    lc->owner, lc->has_group, lc->group, msg, sizeof(msg)))
@@ -2297,9 +2298,9 @@ listener_open(struct proxy *px, const struct listen_conf *lc, char *err,
 	evconnlistener_set_error_cb(ls->evl, proxy_accept_error_cb);
 	return ls;
 fail:
-	if (ls->inherited) {
+	if (ls->inherited) {	/* (evl is not made yet on any failure) */
 		/* Not ours to close: back to the unclaimed ones. */
-		ls->evl = NULL;
+		px->px_ifds[ls->ifd_slot] = ls->sock.fd;
 		ls->sock.fd = -1;
 	}
 	listener_close(ls);

@@ -60,6 +60,17 @@ struct tls_pool {
 
 static void	hs_step(struct tls_conn *, struct tls_worker *);
 
+/* Hands c to the thread that reads q, and wakes it. */
+static void
+connq_push(pthread_mutex_t *mu, struct tls_connq *q, struct tls_conn *c,
+    int efd)
+{
+	pthread_mutex_lock(mu);
+	TAILQ_INSERT_TAIL(q, c, entry);
+	pthread_mutex_unlock(mu);
+	(void)eventfd_write(efd, 1);
+}
+
 /* Hands a finished handshake back to the proxy's loop. */
 static void
 hs_finish(struct tls_conn *c, struct tls_worker *w)
@@ -71,10 +82,7 @@ hs_finish(struct tls_conn *c, struct tls_worker *w)
 		c->ev = NULL;
 	}
 	TAILQ_REMOVE(&w->busy, c, entry);
-	pthread_mutex_lock(&pool->mu);
-	TAILQ_INSERT_TAIL(&pool->out, c, entry);
-	pthread_mutex_unlock(&pool->mu);
-	(void)eventfd_write(pool->efd, 1);
+	connq_push(&pool->mu, &pool->out, c, pool->efd);
 }
 
 /*
@@ -437,10 +445,7 @@ tls_pool_submit(struct tls_pool *pool, struct tls_server *srv, int fd,
 		    ntohs(sin->sin_port));
 	else
 		snprintf(c->remote, sizeof(c->remote), "?");
-	pthread_mutex_lock(&w->mu);
-	TAILQ_INSERT_TAIL(&w->in, c, entry);
-	pthread_mutex_unlock(&w->mu);
-	(void)eventfd_write(w->efd, 1);
+	connq_push(&w->mu, &w->in, c, w->efd);
 }
 
 /* Stops one thread and frees what it still held. */
