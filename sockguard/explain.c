@@ -14,6 +14,7 @@
 #include "json.h"
 #include "log.h"
 #include "lookup.h"
+#include "owner.h"
 #include "policy.h"
 #include "rules.h"
 #include "uri.h"
@@ -221,10 +222,94 @@ explain_joins(const char *upstream, const struct profile *p,
 	return 0;
 }
 
+/* What ownership does to the request, for explain_print(). */
+struct explain_own {
+	char	 owner[OWNER_MAX + 1];	/* "" if the profile has none */
+	char	*query;			/* rewritten query, owned */
+	char	 note[512];		/* what the daemon would ask dockerd */
+};
+
+/*
+ * Ownership, offline: the owner value, endpoints refused, the query and
+ * the create body as the daemon rewrites them; lookups are only named.
+ */
+static void
+explain_owner(const struct profile *p, const struct identity *id,
+    struct policy_request *r, struct decision *d, int *rewritten,
+    struct explain_own *eo)
+{
+	const struct ownership	*o = &p->ownership;
+	struct owner_route	 or;
+	char			 why[256];
+	size_t			 n;
+	int			 x;
+
+	if (o->label == NULL || !d->allow)
+		return;
+	if (owner_expand(o->owner, id, eo->owner, sizeof(eo->owner), why,
+	    sizeof(why)) == -1) {
+		eo->owner[0] = '\0';
+		policy_deny(p, d, 403, "ownership", "%s", why);
+		return;
+	}
+	owner_route(r->method, r->route, r->route_len, &or);
+	switch (or.kind) {
+	case OWN_DENY:
+		policy_deny(p, d, 403, "ownership", "%s", or.why);
+		return;
+	case OWN_FILTER:
+	case OWN_BUILD:
+	case OWN_EVENTS:
+		eo->query = owner_query(or.kind, r->query, r->query_len,
+		    o->label, eo->owner, why, sizeof(why));
+		if (eo->query == NULL)
+			policy_deny(p, d, or.kind == OWN_BUILD &&
+			    strstr(why, "may only") != NULL ? 403 : 400,
+			    "ownership", "%s", why);
+		if (or.kind == OWN_EVENTS)
+			snprintf(eo->note, sizeof(eo->note), "each event is "
+			    "also checked for %s=%s", o->label, eo->owner);
+		return;
+	case OWN_ANSWER:
+		snprintf(eo->note, sizeof(eo->note), "the daemon asks dockerd "
+		    "and answers with what carries %s=%s", o->label,
+		    eo->owner);
+		return;
+	case OWN_CREATE:
+	case OWN_COMMIT:
+		x = owner_label_body(r->body, o->label, eo->owner, why,
+		    sizeof(why));
+		if (x == -1) {
+			policy_deny(p, d, 403, "ownership", "%s", why);
+			return;
+		}
+		*rewritten |= x == 1;
+		break;
+	case OWN_NONE:
+		break;
+	default:
+		snprintf(eo->note, sizeof(eo->note), "the daemon asks dockerd "
+		    "whether the %s %.*s carries %s=%s", owner_noun(or.kind),
+		    (int)or.seg_len, or.seg != NULL ? or.seg : "", o->label,
+		    eo->owner);
+		return;
+	}
+	if (or.kind == OWN_COMMIT)
+		snprintf(eo->note, sizeof(eo->note), "the daemon asks dockerd "
+		    "whether the container= committed carries %s=%s",
+		    o->label, eo->owner);
+	else if ((n = owner_refs(r->route, r->route_len, r->body, NULL,
+	    0)) > 0)
+		snprintf(eo->note, sizeof(eo->note), "the daemon asks dockerd "
+		    "about the %zu object(s) the body names (image, volumes, "
+		    "networks, containers): each must carry %s=%s (an image "
+		    "may also be shared)", n, o->label, eo->owner);
+}
+
 /* Prints the decision; returns the exit status. */
 static int
 explain_print(const struct decision *d, const char *body, int existing,
-    size_t joins)
+    size_t joins, const struct explain_own *eo)
 {
 	printf("decision: %s\n", d->audit_only ? "audit-deny (allowed: the "
 	    "profile is in audit mode)" : d->allow ? "allow" : "deny");
@@ -238,8 +323,14 @@ explain_print(const struct decision *d, const char *body, int existing,
 		if (d->value[0] != '\0')
 			printf("value: %s\n", d->value);
 	}
+	if (eo->owner[0] != '\0')
+		printf("owner: %s\n", eo->owner);
+	if (eo->query != NULL && d->allow)
+		printf("forwarded query: %s\n", eo->query);
 	if (body != NULL)
 		printf("forwarded body: %s\n", body);
+	if (eo->note[0] != '\0' && d->allow)
+		printf("not evaluated: ownership: %s\n", eo->note);
 	if (existing)
 		printf("not evaluated: the daemon also asks dockerd about the "
 		    "target container and applies the container checks to it; "
@@ -264,6 +355,7 @@ explain_main(int argc, char *argv[], const char *default_config)
 	struct policy_ctx	 ctx;
 	struct policy_request	 r;
 	struct decision		 d;
+	struct explain_own	 eo;
 	const struct profile	*p;
 	char			 err[1024], ver[16], reason[256], *body = NULL;
 	char			*out = NULL, *as = NULL;
@@ -273,6 +365,7 @@ explain_main(int argc, char *argv[], const char *default_config)
 
 	memset(&id, 0, sizeof(id));
 	memset(&r, 0, sizeof(r));
+	memset(&eo, 0, sizeof(eo));
 	id.uid = getuid();
 	id.gid = getgid();
 	id.pid = getpid();
@@ -357,6 +450,7 @@ explain_main(int argc, char *argv[], const char *default_config)
 		}
 	} else if (d.allow)
 		policy_body(p, &ctx, &r, &d);
+	explain_owner(p, &id, &r, &d, &rewritten, &eo);
 	existing = d.allow && policy_existing_op(r.method, r.route,
 	    r.route_len, &op);
 	if (d.allow)
@@ -374,8 +468,9 @@ explain_main(int argc, char *argv[], const char *default_config)
 	}
 	if (d.allow && rewritten && r.body != NULL)
 		out = json_dumps(r.body, JSON_COMPACT);
-	rc = explain_print(&d, out, existing, njoins);
+	rc = explain_print(&d, out, existing, njoins, &eo);
 out:
+	free(eo.query);
 	free(out);
 	free(body);
 	json_decref(r.body);
