@@ -391,7 +391,8 @@ reap_main(int argc, char *argv[], const char *default_config)
 	struct ruleset	*rules = NULL;
 	struct reap	 r;
 	char		 err[1024], counts[128];
-	int		 ch, k, stopped = 0, rc = 2;
+	const char	*stopped = NULL;	/* the kind not listed */
+	int		 ch, k, rc = 2;
 
 	memset(&r, 0, sizeof(r));
 	optind = 1;
@@ -441,7 +442,7 @@ reap_main(int argc, char *argv[], const char *default_config)
 	r.label = label;
 	for (k = 0; k < RK_N; k++)
 		if (reap_kind(&r, (enum reap_kind)k) == -1) {
-			stopped = 1;
+			stopped = reap_kinds[k].plural;
 			break;
 		}
 	reap_counts(&r, counts, sizeof(counts));
@@ -457,10 +458,10 @@ reap_main(int argc, char *argv[], const char *default_config)
 	if (r.skipped > 0)
 		printf("skipped %zu listed by dockerd whose label did not "
 		    "match\n", r.skipped);
-	if (stopped)
+	if (stopped != NULL)
 		printf("stopped: the %s could not be listed (see the errors "
-		    "above)\n", reap_kinds[k].plural);
-	rc = r.failed > 0 || stopped ? 1 : 0;
+		    "above)\n", stopped);
+	rc = r.failed > 0 || stopped != NULL ? 1 : 0;
 out:
 	rules_free(rules);
 	config_free(conf);
