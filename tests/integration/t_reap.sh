@@ -114,6 +114,7 @@ rp_usage() {
 	check_rc "reap: an empty owner exits 2" 2 "$RP_RC" "$out"
 	rp out -c "$W/reap.yaml" "$(printf 'x%.0s' $(seq 129))"
 	check_rc "reap: a 129-byte owner exits 2" 2 "$RP_RC" "$out"
+	# shellcheck disable=SC2016 # a literal $( ), never expanded
 	rp out -c "$W/reap.yaml" 'job-a$(id)'
 	check_rc "reap: an owner with \$( exits 2" 2 "$RP_RC" "$out"
 	rp out -h
@@ -288,6 +289,21 @@ rp_fake() {
 	stop_pid "$pid"
 }
 
+# Leaves nothing of this file behind for the files after it.
+# shellcheck disable=SC2086 # the id lists are split on purpose
+rp_cleanup() {
+	local c v n
+	c=$(dd_ ps -aq --filter name=rp-)
+	[ -n "$c" ] && dd_ rm -f -v $c >/dev/null
+	v=$(dd_ volume ls -q --filter name=rp-)
+	[ -n "$v" ] && dd_ volume rm $v >/dev/null
+	n=$(dd_ network ls -q --filter name=rp-)
+	[ -n "$n" ] && dd_ network rm $n >/dev/null
+	check_eq "reap: cleanup: nothing of t_reap.sh is left" "" \
+	    "$(rp_inventory)"
+}
+
 rp_setup
 RP_INV0=$(rp_inventory)
 run_cases rp_usage rp_dry rp_reap rp_labels rp_failure rp_fake
+rp_cleanup
