@@ -15,6 +15,7 @@
 #include "explain.h"
 #include "log.h"
 #include "proxy.h"
+#include "reap.h"
 #include "rules.h"
 #include "sdnotify.h"
 
@@ -40,6 +41,7 @@ usage(int status)
 	    "[BODY-FILE]\n"
 	    "       sockguard cert ca|server|client [options] (see sockguard "
 	    "cert --help)\n"
+	    "       sockguard reap [-n] [-c config] [-l label] OWNER\n"
 	    "  -c FILE  configuration (default " DEFAULT_CONFIG ")\n"
 	    "  -t       check the configuration and exit (0 valid, 1 not)\n"
 	    "  -d       debug logging\n"
@@ -230,6 +232,8 @@ main(int argc, char *argv[])
 		return explain_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	if (argc > 1 && strcmp(argv[1], "cert") == 0)
 		return cert_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "reap") == 0)
+		return reap_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	while ((ch = getopt(argc, argv, "c:dhtV")) != -1) {
 		switch (ch) {
 		case 'c':

@@ -1,0 +1,46 @@
+/*
+ * `sockguard reap OWNER`: removes what a tenant created through sockguard
+ * (see owner.h) by asking dockerd directly: its containers (forced, with
+ * their anonymous volumes), then its volumes, then its networks, each
+ * found by the ownership label and checked again before it is removed.
+ * Images are left alone.  The pure parts are exported for tests.
+ */
+#ifndef SG_REAP_H
+#define SG_REAP_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct ruleset;
+
+/* argv[0] is "reap".  Exit status: 0 all removed, 1 some not, 2 usage. */
+int	reap_main(int argc, char *argv[], const char *default_config);
+
+/*
+ * Checks an owner value as the daemon makes them: 1..OWNER_MAX bytes of
+ * [A-Za-z0-9._@:/+-].  0, or -1 with why.
+ */
+int	reap_owner_check(const char *owner, char *why, size_t whylen);
+
+/*
+ * The label to reap by when none is given: the one label of the rules'
+ * profiles with ownership, or OWNER_DEFAULT_LABEL when none has it.
+ * Returns NULL with why when profiles use different labels.
+ */
+const char *reap_rules_label(const struct ruleset *, char *why,
+	    size_t whylen);
+
+/*
+ * Writes the query parameter filters={"label":["LABEL=OWNER"]}, percent-
+ * encoded, to out.  0, or -1 if out is too small.
+ */
+int	reap_filters(const char *label, const char *owner, char *out,
+	    size_t outlen);
+
+/*
+ * Whether an object of a list dockerd gave (a container, volume or
+ * network: its "Labels") carries label with exactly the value owner.
+ */
+int	reap_owned(json_t *obj, const char *label, const char *owner);
+
+#endif
