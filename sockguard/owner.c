@@ -135,29 +135,36 @@ owner_template_check(const char *tmpl, char *why, size_t whylen)
 }
 
 int
+owner_value_check(const char *owner, char *why, size_t whylen)
+{
+	size_t	i, n = strlen(owner);
+
+	if (n == 0 || n > OWNER_MAX) {
+		snprintf(why, whylen, "an owner is 1 to %d bytes", OWNER_MAX);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (owner_char_ok((unsigned char)owner[i]))
+			continue;
+		snprintf(why, whylen, "an owner is made of letters, digits and "
+		    "._@:/+- only; byte %zu is not", i + 1);
+		return -1;
+	}
+	return 0;
+}
+
+int
 owner_expand(const char *tmpl, const struct identity *id, char *out,
     size_t outlen, char *why, size_t whylen)
 {
 	char	buf[OWNER_MAX + 1] = "";
-	size_t	i, n;
+	size_t	n;
 
 	if (owner_subst(tmpl, id, buf, sizeof(buf), why, whylen) == -1)
 		return -1;
 	n = strlen(buf);
-	if (n == 0 || n >= outlen)
-		return owner_fail(why, whylen, "the owner value is empty or "
-		    "too long");
-	for (i = 0; i < n; i++)
-		if (!owner_char_ok((unsigned char)buf[i])) {
-			snprintf(why, whylen, "the owner value \"%.*s\" holds "
-			    "a byte outside [A-Za-z0-9._@:/+-]", (int)n,
-			    buf);
-			for (char *q = why; *q != '\0'; q++)
-				if ((unsigned char)*q < 0x20 ||
-				    (unsigned char)*q >= 0x7f)
-					*q = '?';
-			return -1;
-		}
+	if (n >= outlen || owner_value_check(buf, why, whylen) == -1)
+		return -1;
 	memcpy(out, buf, n + 1);
 	return 0;
 }
@@ -475,7 +482,8 @@ owner_filters(const char *q, size_t qlen, const char *label,
     const char *owner, char *why, size_t whylen)
 {
 	char		*raw, *dumped, *out, pair[2 * OWNER_MAX + 2];
-	json_t		*f = NULL, *l, *set, *v;
+	const char	*k, *k2;
+	json_t		*f = NULL, *l, *set = NULL, *v;
 	size_t		 i;
 	int		 r;
 
@@ -497,24 +505,36 @@ owner_filters(const char *q, size_t qlen, const char *label,
 	} else
 		f = json_object();
 	free(raw);
-	/* {"label": ["a=b"]} or {"label": {"a=b": true}}: dockerd takes
-	 * both; the map form is written back. */
-	set = json_object();
-	l = json_object_get(f, "label");
-	if (json_is_array(l)) {
-		json_array_foreach(l, i, v) {
-			if (!json_is_string(v))
-				goto bad;
-			json_object_set_new(set, json_string_value(v),
-			    json_true());
-		}
-	} else if (json_is_object(l))
-		json_object_update(set, l);
-	else if (l != NULL)
-		goto bad;
+	/*
+	 * {"k": ["a"]} or {"k": {"a": true}}: dockerd takes either form,
+	 * but not the two mixed, so every key is written in the map form.
+	 */
+	json_object_foreach(f, k, l) {
+		set = json_object();
+		if (json_is_array(l)) {
+			json_array_foreach(l, i, v) {
+				if (!json_is_string(v))
+					goto bad;
+				json_object_set_new(set, json_string_value(v),
+				    json_true());
+			}
+		} else if (json_is_object(l)) {
+			json_object_foreach(l, k2, v)
+				if (!json_is_boolean(v))
+					goto bad;
+			json_object_update(set, l);
+		} else
+			goto bad;
+		json_object_set_new(f, k, set);
+	}
+	set = json_object_get(f, "label");
+	if (set == NULL) {
+		set = json_object();
+		json_object_set_new(f, "label", set);
+	}
 	snprintf(pair, sizeof(pair), "%s=%s", label, owner);
 	json_object_set_new(set, pair, json_true());
-	json_object_set_new(f, "label", set);
+	set = NULL;		/* f's now */
 	if ((dumped = json_dumps(f, JSON_COMPACT)) == NULL)
 		goto bad;
 	json_decref(f);

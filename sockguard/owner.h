@@ -34,6 +34,9 @@ int	owner_template_check(const char *tmpl, char *why, size_t whylen);
 /* Checks a label key: 1..128 bytes of [A-Za-z0-9._/-]. 0 or -1. */
 int	owner_label_check(const char *label, char *why, size_t whylen);
 
+/* Checks an owner value: 1..OWNER_MAX bytes of [A-Za-z0-9._@:/+-]. */
+int	owner_value_check(const char *owner, char *why, size_t whylen);
+
 /*
  * The owner value of a client: the template expanded with its identity.
  * Returns 0, or -1 with why when a variable is unset for this client (no

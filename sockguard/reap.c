@@ -76,28 +76,6 @@ reap_usage(int status)
 	return status;
 }
 
-int
-reap_owner_check(const char *owner, char *why, size_t whylen)
-{
-	size_t	i, n = strlen(owner);
-
-	if (n == 0 || n > OWNER_MAX) {
-		snprintf(why, whylen, "an owner is 1 to %d bytes", OWNER_MAX);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)owner[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("._@:/+-", c) != NULL)
-			continue;
-		snprintf(why, whylen, "an owner is made of letters, digits and "
-		    "._@:/+- only; byte %zu is not", i + 1);
-		return -1;
-	}
-	return 0;
-}
-
 const char *
 reap_rules_label(const struct ruleset *rs, char *why, size_t whylen)
 {
@@ -417,7 +395,7 @@ reap_main(int argc, char *argv[], const char *default_config)
 		return reap_usage(2);
 	r.owner = argv[optind];
 	log_init(LOG_LVL_WARN);
-	if (reap_owner_check(r.owner, err, sizeof(err)) == -1) {
+	if (owner_value_check(r.owner, err, sizeof(err)) == -1) {
 		fprintf(stderr, "sockguard reap: bad owner: %s\n", err);
 		return 2;
 	}

@@ -16,11 +16,6 @@ struct ruleset;
 /* argv[0] is "reap".  Exit status: 0 all removed, 1 some not, 2 usage. */
 int	reap_main(int argc, char *argv[], const char *default_config);
 
-/*
- * Checks an owner value as the daemon makes them: 1..OWNER_MAX bytes of
- * [A-Za-z0-9._@:/+-].  0, or -1 with why.
- */
-int	reap_owner_check(const char *owner, char *why, size_t whylen);
 
 /*
  * The label to reap by when none is given: the one label of the rules'

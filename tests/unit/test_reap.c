@@ -51,20 +51,20 @@ test_owner_check(void **state)
 	for (i = 0; i < nitems(cases); i++) {
 		why[0] = '\0';
 		if (cases[i].ok)
-			assert_int_equal(reap_owner_check(cases[i].owner, why,
+			assert_int_equal(owner_value_check(cases[i].owner, why,
 			    sizeof(why)), 0);
 		else {
-			assert_int_equal(reap_owner_check(cases[i].owner, why,
+			assert_int_equal(owner_value_check(cases[i].owner, why,
 			    sizeof(why)), -1);
 			assert_true(why[0] != '\0');
 		}
 	}
 	memset(big, 'x', sizeof(big));
 	big[OWNER_MAX] = '\0';
-	assert_int_equal(reap_owner_check(big, why, sizeof(why)), 0);
+	assert_int_equal(owner_value_check(big, why, sizeof(why)), 0);
 	big[OWNER_MAX] = 'x';
 	big[OWNER_MAX + 1] = '\0';
-	assert_int_equal(reap_owner_check(big, why, sizeof(why)), -1);
+	assert_int_equal(owner_value_check(big, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "128"));
 }
 
