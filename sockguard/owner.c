@@ -242,8 +242,9 @@ route_images(const char *m, const char *route, size_t len,
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		n = strlen(ops[i]);
 		if (len > 8 + n && memcmp(route + len - n, ops[i], n) == 0) {
+			/* tag and push read the image; the names they set
+			 * and push's tag are checked apart. */
 			o->seg_len = len - 8 - n;
-			o->write = i >= 3;
 			return;
 		}
 	}
@@ -474,6 +475,163 @@ owner_query_set(const char *q, size_t qlen, const char *key,
 {
 	return query_replace(q != NULL ? q : "", q != NULL ? qlen : 0, key,
 	    value);
+}
+
+/*
+ * Calls fn for the decoded value of each parameter named key (raw names
+ * compared; an encoded name fails).  Returns -1 if fn or a decode does.
+ */
+static int
+query_each(const char *q, size_t qlen, const char *key,
+    int (*fn)(const char *, void *), void *arg)
+{
+	const char	*p = q, *end = q + qlen, *amp, *eq;
+	size_t		 klen = strlen(key);
+	char		*v;
+	int		 r;
+
+	if (q == NULL)
+		return 0;
+	v = xmalloc(OWNER_QUERY_MAX);
+	for (; p < end; p = amp + 1) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		if ((eq = memchr(p, '=', (size_t)(amp - p))) == NULL)
+			eq = amp;
+		if (memchr(p, '%', (size_t)(eq - p)) != NULL ||
+		    memchr(p, '+', (size_t)(eq - p)) != NULL)
+			goto bad;
+		if ((size_t)(eq - p) != klen || memcmp(p, key, klen) != 0)
+			continue;
+		/* One parameter alone reads the way dockerd reads it. */
+		r = docker_query_get(p, (size_t)(amp - p), key, v,
+		    OWNER_QUERY_MAX);
+		if (r != 1 || fn(v, arg) == -1)
+			goto bad;
+	}
+	free(v);
+	return 0;
+bad:
+	free(v);
+	return -1;
+}
+
+struct dests {
+	char	(*out)[256];
+	size_t	  n, max;
+	const char *tag;	/* appended as ":tag" when non-empty */
+};
+
+static int
+dest_add(const char *name, void *arg)
+{
+	struct dests	*d = arg;
+	int		 r;
+
+	if (*name == '\0')
+		return 0;
+	if (d->n >= d->max)
+		return -1;
+	r = snprintf(d->out[d->n], 256, "%s%s%s", name,
+	    d->tag != NULL && *d->tag != '\0' ? ":" : "",
+	    d->tag != NULL ? d->tag : "");
+	if (r < 0 || r >= 256)
+		return -1;
+	d->n++;
+	return 0;
+}
+
+int
+owner_dest_names(const char *m, const char *route, size_t len,
+    const char *q, size_t qlen, char out[][256], size_t max, int *pull)
+{
+	struct dests	 d = { out, 0, max, NULL };
+	char		 tag[256], src[2048];
+	const char	*key = NULL;
+	int		 r;
+
+	*pull = 0;
+	if (strcmp(m, "POST") != 0 || q == NULL)
+		return 0;
+	if (is(route, len, "/build")) {
+		key = "t";
+	} else if (is(route, len, "/commit") ||
+	    (len > 12 && memcmp(route, "/images/", 8) == 0 &&
+	    memcmp(route + len - 4, "/tag", 4) == 0)) {
+		key = "repo";
+	} else if (is(route, len, "/images/create")) {
+		r = docker_query_get(q, qlen, "fromImage", tag, sizeof(tag));
+		if (r == -1)
+			return -1;
+		if (r == 1 && tag[0] != '\0') {
+			key = "fromImage";
+			*pull = 1;
+		} else {
+			if (docker_query_get(q, qlen, "fromSrc", src,
+			    sizeof(src)) == -1)
+				return -1;
+			key = "repo";
+		}
+	} else
+		return 0;
+	if (strcmp(key, "t") != 0) {
+		r = docker_query_get(q, qlen, "tag", tag, sizeof(tag));
+		if (r == -1)
+			return -1;
+		/* A digest pins content: nothing to take over. */
+		if (r == 1 && strchr(tag, ':') == NULL)
+			d.tag = tag;
+		else if (r == 1)
+			return 0;
+	}
+	if (query_each(q, qlen, key, dest_add, &d) == -1)
+		return -1;
+	return (int)d.n;
+}
+
+/* Whether changes= text could set the owner label. */
+static int
+change_ok(const char *v, void *arg)
+{
+	const char	*label = arg;
+	char		 flat[OWNER_QUERY_MAX];
+	size_t		 n = 0;
+
+	/* Quotes and escapes could split the key: drop them first. */
+	for (; *v != '\0' && n + 1 < sizeof(flat); v++)
+		if (*v != '"' && *v != '\'' && *v != '\\')
+			flat[n++] = *v;
+	flat[n] = '\0';
+	return strcasestr(flat, label) != NULL ? -1 : 0;
+}
+
+int
+owner_changes_check(const char *q, size_t qlen, const char *label,
+    char *why, size_t whylen)
+{
+	if (query_each(q, qlen, "changes", change_ok, (void *)label) == -1) {
+		snprintf(why, whylen, "changes= may not mention label %s (or "
+		    "cannot be read)", label);
+		return -1;
+	}
+	return 0;
+}
+
+char *
+owner_import_query(const char *q, size_t qlen, const char *label,
+    const char *owner)
+{
+	char	*out, *enc, change[2 * OWNER_MAX + 16];
+	size_t	 n;
+
+	snprintf(change, sizeof(change), "LABEL %s=%s", label, owner);
+	n = 3 * strlen(change) + 4;
+	enc = xmalloc(n);
+	pct_encode(change, enc, n);
+	xasprintf(&out, "%.*s%schanges=%s", (int)qlen, q != NULL ? q : "",
+	    qlen > 0 ? "&" : "", enc);
+	free(enc);
+	return out;
 }
 
 /* filters= with label=LABEL=OWNER added to the client's. */

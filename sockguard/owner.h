@@ -63,15 +63,16 @@ enum owner_kind {
 	OWN_EXEC,	/* names an exec instance: its container's */
 	OWN_VOLUME,
 	OWN_NETWORK,
-	OWN_IMAGE	/* reading: owned or unlabelled (shared);
-			   changing (write): owned */
+	OWN_IMAGE	/* reading (inspect, history, save, tag from,
+			   push): owned or unlabelled (shared); removing
+			   (write): owned */
 };
 
 struct owner_route {
 	enum owner_kind	 kind;
 	const char	*seg;		/* the reference, inside the route */
 	size_t		 seg_len;
-	int		 write;		/* OWN_IMAGE: rm, tag, push */
+	int		 write;		/* OWN_IMAGE: rm */
 	const char	*why;		/* OWN_DENY: the reason */
 };
 
@@ -115,6 +116,29 @@ char	*owner_query(enum owner_kind, const char *query, size_t qlen,
  */
 char	*owner_query_set(const char *query, size_t qlen, const char *key,
 	    const char *value);
+
+/*
+ * Image names a request points somewhere (docker tag, build -t, commit,
+ * import, pull): each must not name another client's image, or a shared
+ * one unless pulled (*pull).  Fills out[0..max) (decoded names, ":tag"
+ * added where the query gives one); returns how many, or -1 when the
+ * query cannot be read or names more than max.
+ */
+#define OWNER_MAX_DESTS	8
+int	owner_dest_names(const char *method, const char *route, size_t len,
+	    const char *query, size_t qlen, char out[][256], size_t max,
+	    int *pull);
+
+/*
+ * commit and import take Dockerfile instructions in changes=; one that
+ * mentions the owner label could plant another owner's.  Returns 0, or
+ * -1 with why.
+ */
+int	owner_changes_check(const char *query, size_t qlen, const char *label,
+	    char *why, size_t whylen);
+/* import (fromSrc=) gets changes=LABEL <label>=<owner> added; malloc'd. */
+char	*owner_import_query(const char *query, size_t qlen, const char *label,
+	    const char *owner);
 
 /*
  * Adds the owner label to a create body's Labels (containers, volumes,

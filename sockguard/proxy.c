@@ -129,6 +129,9 @@ struct session {
 	struct owner_ref	*sess_orefs;	/* a body's references */
 	size_t			 sess_norefs, sess_orefi;
 	struct evbuffer		*sess_events;	/* events: decoded body */
+	char			(*sess_dests)[256]; /* image names set */
+	size_t			 sess_ndests, sess_desti;
+	int			 sess_dest_pull;
 	enum docker_body	 sess_body_kind; /* of the current request */
 	size_t			 sess_discarded; /* SS_DISCARD */
 	/* the current request, for the audit log */
@@ -808,6 +811,9 @@ sess_joins_clear(struct session *s)
 	free(s->sess_orefs);
 	s->sess_orefs = NULL;
 	s->sess_norefs = s->sess_orefi = 0;
+	free(s->sess_dests);
+	s->sess_dests = NULL;
+	s->sess_ndests = s->sess_desti = 0;
 }
 
 static void	sess_join_next(struct session *);
@@ -1245,6 +1251,122 @@ sess_owner_lookup(struct session *s, enum owner_kind kind, const char *name,
 	s->sess_state = SS_LOOKUP;
 }
 
+static void	sess_dest_next(struct session *);
+
+/* dockerd's answer about an image name the request sets. */
+static void
+sess_dest_run(struct session *s, int status, json_t *inspect,
+    const char *err)
+{
+	const struct ownership	*o = &s->sess_profile->ownership;
+	const char		*name = s->sess_dests[s->sess_desti];
+	const char		*id;
+	char			 why[400];
+	int			 r;
+
+	s->sess_lookup = NULL;
+	if (status == 404) {		/* a new name */
+		s->sess_desti++;
+		sess_dest_next(s);
+		return;
+	}
+	if (sess_answered(s, status, inspect, err, "image", name,
+	    (int)strlen(name), NULL) == -1) {
+		sess_joins_clear(s);
+		return;
+	}
+	r = owner_check(OWN_IMAGE, inspect, o->label, s->sess_owner,
+	    !s->sess_dest_pull, &id, why, sizeof(why));
+	if (r == -1) {
+		sess_joins_clear(s);
+		sess_abort(s, 502, "the Docker Engine's description of image "
+		    "%s is not what sockguard reads", name);
+		return;
+	}
+	if (r == 0 && sess_owner_deny(s, 403, "cannot set the name %s: it "
+	    "names an image that is not this client's to change: %s", name,
+	    why) == -1) {
+		sess_joins_clear(s);
+		return;
+	}
+	s->sess_desti++;
+	sess_dest_next(s);
+}
+
+static void
+sess_dest_cb(void *arg, int status, json_t *inspect, const char *err)
+{
+	struct session	*s = arg;
+
+	sess_enter(s);
+	sess_dest_run(s, status, inspect, err);
+	sess_leave(s);
+}
+
+/* Asks about the next image name the request sets, or goes on. */
+static void
+sess_dest_next(struct session *s)
+{
+	char	seg[3 * 256 + 1], path[3 * 256 + 32];
+
+	if (s->sess_desti >= s->sess_ndests) {
+		sess_joins_clear(s);
+		s->sess_state = SS_HEAD;
+		sess_proceed(s);
+		return;
+	}
+	if (lookup_escape_segment(s->sess_dests[s->sess_desti], seg,
+	    sizeof(seg)) == -1) {
+		sess_joins_clear(s);
+		sess_abort(s, 414, "an image name is too long");
+		return;
+	}
+	snprintf(path, sizeof(path), "/images/%s/json", seg);
+	s->sess_lookup = lookup_start(s->sess_px->px_base,
+	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
+	    sess_dest_cb, s);
+	if (s->sess_lookup == NULL) {
+		sess_joins_clear(s);
+		if (!s->sess_req.body_done)
+			s->sess_close_after = 1;
+		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
+		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
+		return;
+	}
+	s->sess_state = SS_LOOKUP;
+}
+
+/*
+ * Image names the request sets (tag, build -t, commit, import, pull)
+ * must not take over another client's image (or a shared one, but by a
+ * pull).  Returns 0 when there are none, -1 when answered or asking.
+ */
+static int
+sess_owner_dests(struct session *s)
+{
+	struct policy_request	*pr = &s->sess_preq;
+	int			 n;
+
+	if (s->sess_owner[0] == '\0')
+		return 0;
+	s->sess_dests = xcalloc(OWNER_MAX_DESTS, sizeof(*s->sess_dests));
+	n = owner_dest_names(s->sess_req.method, pr->route, pr->route_len,
+	    pr->query, pr->query_len, s->sess_dests, OWNER_MAX_DESTS,
+	    &s->sess_dest_pull);
+	if (n <= 0) {
+		sess_joins_clear(s);
+		if (n == 0)
+			return 0;
+		return sess_owner_deny(s, 400, "the image names in the query "
+		    "cannot be read, or there are more than %d",
+		    OWNER_MAX_DESTS);
+	}
+	s->sess_ndests = (size_t)n;
+	s->sess_desti = 0;
+	sess_dest_next(s);
+	return -1;
+}
+
 /*
  * dockerd described the object the request names: an exec instance
  * leads to its container; a container, volume, network or image must be
@@ -1309,6 +1431,8 @@ sess_owner_run(struct session *s, int status, json_t *inspect,
 		sess_forward_as(s, (size_t)(or->seg - req->url), or->seg_len,
 		    id);
 	s->sess_state = SS_HEAD;
+	if (sess_owner_dests(s) == -1)
+		return;
 	sess_proceed(s);
 }
 
@@ -1413,8 +1537,9 @@ sess_owner_query_target(struct session *s, const char *key,
 
 	r = docker_query_get(pr->query, pr->query_len, key, v, sizeof(v));
 	if (r == -1)
-		return sess_owner_deny(s, 400, "%s= is given more than once "
-		    "or cannot be read; name one %s", key, owner_noun(kind));
+		return sess_owner_deny(s, 403, "%s= is given more than once "
+		    "or cannot be read: one %s at a time is checked", key,
+		    owner_noun(kind));
 	if (r == 0 || v[0] == '\0')
 		return sess_owner_deny(s, 400, "%s= names no %s", key,
 		    owner_noun(kind));
@@ -1423,6 +1548,36 @@ sess_owner_query_target(struct session *s, const char *key,
 		return sess_owner_deny(s, 400, "the %s name is too long",
 		    owner_noun(kind));
 	sess_owner_lookup(s, kind, seg, strlen(seg));
+	return -1;
+}
+
+/*
+ * push NAME?tag=T pushes NAME:T: that image must be the client's.  No
+ * tag would push every tag of NAME, which sockguard cannot check.
+ */
+static int
+sess_owner_push(struct session *s)
+{
+	struct owner_route	*or = &s->sess_oroute;
+	struct policy_request	*pr = &s->sess_preq;
+	char			 tag[256], seg[3 * sizeof(tag) + 1];
+	char			 name[2 * sizeof(seg)];
+	int			 r;
+
+	r = docker_query_get(pr->query, pr->query_len, "tag", tag,
+	    sizeof(tag));
+	if (r == -1)
+		return sess_owner_deny(s, 400, "tag= cannot be read");
+	if (r == 0 || tag[0] == '\0')
+		return sess_owner_deny(s, 403, "push one tag at a time "
+		    "(docker push NAME:TAG): every tag of a name is not "
+		    "checked");
+	if (lookup_escape_segment(tag, seg, sizeof(seg)) == -1 ||
+	    (size_t)snprintf(name, sizeof(name), "%.*s%s%s",
+	    (int)or->seg_len, or->seg, strchr(tag, ':') != NULL ? "@" : ":",
+	    seg) >= sizeof(name))
+		return sess_owner_deny(s, 400, "the image name is too long");
+	sess_owner_lookup(s, OWN_IMAGE, name, strlen(name));
 	return -1;
 }
 
@@ -1449,6 +1604,24 @@ sess_owner_head(struct session *s)
 		return sess_owner_deny(s, 403, "%s", why);
 	}
 	owner_route(s->sess_req.method, pr->route, pr->route_len, or);
+	if ((or->kind == OWN_COMMIT || (or->kind == OWN_NONE &&
+	    docker_route_match("/images/create", pr->route,
+	    pr->route_len))) && owner_changes_check(pr->query, pr->query_len,
+	    o->label, why, sizeof(why)) == -1)
+		return sess_owner_deny(s, 403, "%s", why);
+	if (or->kind == OWN_NONE && docker_route_match("/images/create",
+	    pr->route, pr->route_len) && docker_query_get(pr->query,
+	    pr->query_len, "fromSrc", why, sizeof(why)) == 1) {
+		/* An import is labelled like a build: the client's. */
+		q = owner_import_query(pr->query, pr->query_len, o->label,
+		    s->sess_owner);
+		sess_forward_query(s, q);
+		free(q);
+		return 0;
+	}
+	if (or->kind == OWN_IMAGE && pr->route_len > 5 &&
+	    memcmp(pr->route + pr->route_len - 5, "/push", 5) == 0)
+		return sess_owner_push(s);
 	switch (or->kind) {
 	case OWN_DENY:
 		return sess_owner_deny(s, 403, "%s", or->why);
@@ -1710,7 +1883,7 @@ sess_start_request(struct session *s, size_t head_len)
 	if (!policy_existing_op(req->method, pr->route, pr->route_len,
 	    &s->sess_op))
 		s->sess_op = NULL;
-	if (sess_owner_head(s) == -1)
+	if (sess_owner_head(s) == -1 || sess_owner_dests(s) == -1)
 		return;
 	if (s->sess_op != NULL && s->sess_oroute.kind != OWN_CONTAINER) {
 		sess_start_lookup(s);

@@ -141,8 +141,8 @@ test_routes(void **state)
 	    "reg:5000/a/b:1", 0);
 	check_route("GET", "/images/a/history", OWN_IMAGE, "a", 0);
 	check_route("GET", "/images/a/get", OWN_IMAGE, "a", 0);
-	check_route("POST", "/images/a/b/tag", OWN_IMAGE, "a/b", 1);
-	check_route("POST", "/images/a/push", OWN_IMAGE, "a", 1);
+	check_route("POST", "/images/a/b/tag", OWN_IMAGE, "a/b", 0);
+	check_route("POST", "/images/a/push", OWN_IMAGE, "a", 0);
 	check_route("DELETE", "/images/a/b:1", OWN_IMAGE, "a/b:1", 1);
 	check_route("GET", "/images/get", OWN_SAVE, NULL, 0);
 	check_route("POST", "/images/create", OWN_NONE, NULL, 0);
@@ -231,6 +231,69 @@ check_body(const char *in, int want, const char *out)
 		free(got);
 	}
 	json_decref(j);
+}
+
+static void
+check_dests(const char *m, const char *route, const char *q, int want,
+    const char *first, int pull)
+{
+	char	out[OWNER_MAX_DESTS][256];
+	int	p, n;
+
+	n = owner_dest_names(m, route, strlen(route), q, q != NULL ?
+	    strlen(q) : 0, out, OWNER_MAX_DESTS, &p);
+	if (n != want)
+		fail_msg("%s %s?%s: %d names, want %d", m, route, q, n, want);
+	if (first != NULL)
+		assert_string_equal(out[0], first);
+	if (n > 0)
+		assert_int_equal(p, pull);
+}
+
+static void
+test_dests(void **state)
+{
+	check_dests("POST", "/images/a/tag", "repo=b&tag=1", 1, "b:1", 0);
+	check_dests("POST", "/images/a/tag", "repo=b", 1, "b", 0);
+	check_dests("POST", "/build", "t=x%3A1&t=y&q=1", 2, "x:1", 0);
+	check_dests("POST", "/build", "q=1", 0, NULL, 0);
+	check_dests("POST", "/commit", "container=c&repo=r&tag=2", 1, "r:2",
+	    0);
+	check_dests("POST", "/images/create", "fromImage=busybox&tag=1", 1,
+	    "busybox:1", 1);
+	check_dests("POST", "/images/create", "fromSrc=-&repo=imp&tag=1", 1,
+	    "imp:1", 0);
+	/* A digest names content, not a name to take over. */
+	check_dests("POST", "/images/create", "fromImage=b&tag=sha256%3A00",
+	    0, NULL, 0);
+	check_dests("GET", "/build", "t=x", 0, NULL, 0);
+	/* Encoded parameter names, repeated tag=, too many names. */
+	check_dests("POST", "/build", "%74=x", -1, NULL, 0);
+	check_dests("POST", "/images/a/tag", "repo=b&tag=1&tag=2", -1, NULL,
+	    0);
+	check_dests("POST", "/build", "t=1&t=2&t=3&t=4&t=5&t=6&t=7&t=8&t=9",
+	    -1, NULL, 0);
+}
+
+static void
+test_changes(void **state)
+{
+	char	why[256], *q;
+
+#define CHANGES(q) owner_changes_check(q, strlen(q), LBL, why, sizeof(why))
+
+	assert_int_equal(CHANGES("changes=ENV%20A%3D1&changes="
+	    "CMD%20sh"), 0);
+	assert_int_equal(CHANGES("changes=LABEL%20io.sockguard."
+	    "owner%3Djob-b"), -1);
+	/* Quotes, escapes and case cannot hide the key. */
+	assert_int_equal(CHANGES("changes=LABEL%20%22IO.sockguard"
+	    "%5C.owner%22%3Dx"), -1);
+	assert_int_equal(CHANGES("changes=x&changes=%zz"), -1);
+	q = owner_import_query("fromSrc=-&repo=i", 16, LBL, "job-a");
+	assert_string_equal(q, "fromSrc=-&repo=i&changes=LABEL%20"
+	    "io.sockguard.owner%3Djob-a");
+	free(q);
 }
 
 static void
@@ -408,6 +471,8 @@ main(void)
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_build_labels),
+		cmocka_unit_test(test_dests),
+		cmocka_unit_test(test_changes),
 		cmocka_unit_test(test_label_body),
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_check),
