@@ -19,6 +19,7 @@ static int	resp_on_header_field(http_parser *, const char *, size_t);
 static int	resp_on_header_value(http_parser *, const char *, size_t);
 static int	resp_on_headers_complete(http_parser *);
 static int	resp_on_message_complete(http_parser *);
+static int	resp_on_body(http_parser *, const char *, size_t);
 
 static const http_parser_settings req_settings = {
 	.on_url = req_on_url,
@@ -30,6 +31,7 @@ static const http_parser_settings resp_settings = {
 	.on_header_field = resp_on_header_field,
 	.on_header_value = resp_on_header_value,
 	.on_headers_complete = resp_on_headers_complete,
+	.on_body = resp_on_body,
 	.on_message_complete = resp_on_message_complete,
 };
 
@@ -771,6 +773,19 @@ resp_on_headers_complete(http_parser *p)
 	if (r->head_request || r->status / 100 == 1 || r->status == 204 ||
 	    r->status == 304)
 		return 1;
+	r->sinking = r->body_sink != NULL && r->status == 200 &&
+	    (p->flags & F_CHUNKED);
+	return 0;
+}
+
+/* Callback: decoded body bytes, kept when the body is sunk. */
+static int
+resp_on_body(http_parser *p, const char *at, size_t len)
+{
+	struct http_response *r = p->data;
+
+	if (r->sinking && evbuffer_add(r->body_sink, at, len) == -1)
+		return 1;
 	return 0;
 }
 
@@ -795,7 +810,8 @@ resp_on_message_complete(http_parser *p)
  * the head is complete and clean, 0 when more is needed, -1 if bad.
  */
 static int
-http_response_head_check(struct evbuffer *in, size_t *status_line)
+http_response_head_check(struct evbuffer *in, size_t *status_line,
+    size_t *head_len)
 {
 	struct evbuffer_ptr	 end;
 	const unsigned char	*p;
@@ -805,6 +821,7 @@ http_response_head_check(struct evbuffer *in, size_t *status_line)
 	if (end.pos == -1)
 		return evbuffer_get_length(in) > HTTP_RESP_MAX_HEAD ? -1 : 0;
 	len = (size_t)end.pos + 4;
+	*head_len = len;
 	if (len > HTTP_RESP_MAX_HEAD ||
 	    (p = evbuffer_pullup(in, (ev_ssize_t)len)) == NULL)
 		return -1;
@@ -829,14 +846,23 @@ http_response_head_check(struct evbuffer *in, size_t *status_line)
 
 /*
  * Relays n parsed bytes; the first time the status line has gone by,
- * adds r->inject (sockguard's own header line) right after it.
+ * adds r->inject (sockguard's own header line) right after it.  Body
+ * bytes of a sunk response are dropped: their decoded form is sunk.
  */
 static void
 http_response_move(struct http_response *r, struct evbuffer *in,
     struct evbuffer *out, size_t n)
 {
-	size_t	first;
+	size_t	first, body = 0;
 
+	if (r->sinking) {
+		first = r->bytes < r->head_end ?
+		    (size_t)(r->head_end - r->bytes) : 0;
+		if (first < n) {
+			body = n - first;
+			n = first;
+		}
+	}
 	if (r->inject != NULL && !r->injected && r->status_line > 0) {
 		first = r->status_line - r->head_moved;
 		if (n >= first) {
@@ -849,6 +875,8 @@ http_response_move(struct http_response *r, struct evbuffer *in,
 	}
 	if (n > 0)
 		evbuffer_remove_buffer(in, out, n);
+	if (body > 0)
+		evbuffer_drain(in, body);
 }
 
 void
@@ -870,12 +898,15 @@ http_response_pump(struct http_response *r, struct evbuffer *in,
 
 	while (max > 0 && evbuffer_get_length(in) > 0) {
 		if (!r->head_checked) {
-			int rc = http_response_head_check(in, &r->status_line);
+			size_t	hl = 0;
+			int	rc = http_response_head_check(in,
+			    &r->status_line, &hl);
 
 			if (rc != 1)
 				return rc == 0 ? HTTP_RESP_MORE :
 				    HTTP_RESP_ERROR;
 			r->head_checked = 1;
+			r->head_end = r->bytes + hl;
 		}
 		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
 			break;
@@ -898,12 +929,14 @@ http_response_pump(struct http_response *r, struct evbuffer *in,
 				return HTTP_RESP_DONE;
 			/* An interim 1xx: the final response follows. */
 			{
-				const char *inject = r->inject;
+				const char	*inject = r->inject;
+				struct evbuffer	*sink = r->body_sink;
 
 				n = (size_t)r->bytes;
 				http_response_init(r, r->head_request);
 				r->bytes = n;
 				r->inject = inject;
+				r->body_sink = sink;
 			}
 			continue;
 		}

@@ -150,10 +150,18 @@ struct http_response {
 	int		 in_ct;		/* parsing Content-Type value */
 	char		 ct[64];
 	size_t		 ct_len;
+	uint64_t	 head_end;	/* bytes through the head's end */
+	struct evbuffer	*body_sink;	/* borrowed; see below */
+	int		 sinking;	/* body goes to body_sink */
 };
 
 void	http_response_init(struct http_response *, int head_request);
-/* Parses and relays up to max bytes from in to out. */
+/*
+ * Parses and relays up to max bytes from in to out.  With body_sink set
+ * (after init), a 200 response with a chunked body has its head relayed
+ * and its decoded body appended to body_sink instead (sinking is set);
+ * the caller writes its own chunks, and the last one at HTTP_RESP_DONE.
+ */
 enum http_resp_event http_response_pump(struct http_response *,
 	    struct evbuffer *in, struct evbuffer *out, size_t max);
 /* The upstream closed: completes a read-until-close response. */

@@ -99,6 +99,20 @@ policy_finish(const struct profile *p, struct decision *d)
 	}
 }
 
+void
+policy_deny(const struct profile *p, struct decision *d, int status,
+    const char *rule, const char *fmt, ...)
+{
+	va_list	ap;
+	char	reason[sizeof(d->reason)];
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	deny(d, status, rule, NULL, NULL, "%s", reason);
+	policy_finish(p, d);
+}
+
 /* Method name -> RULE_M_* bit. */
 static unsigned
 policy_method_bit(const char *m)

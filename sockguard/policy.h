@@ -58,6 +58,13 @@ struct decision {
 
 /* Starts a decision (allow, nothing matched yet). */
 void	policy_init(struct decision *, const struct profile *);
+/*
+ * Records a denial decided outside the policy (ownership): the first
+ * reason stands, and a profile in audit mode turns a 403 into an allow.
+ */
+void	policy_deny(const struct profile *, struct decision *, int status,
+	    const char *rule, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
 void	policy_head(const struct profile *, const struct policy_ctx *,
 	    const struct policy_request *, struct decision *);
 void	policy_body(const struct profile *, const struct policy_ctx *,

@@ -33,6 +33,7 @@
 #include "listen.h"
 #include "log.h"
 #include "lookup.h"
+#include "owner.h"
 #include "policy.h"
 #include "proxy.h"
 #include "rules.h"
@@ -120,6 +121,14 @@ struct session {
 	struct policy_join	*sess_joins;
 	size_t			 sess_njoins, sess_joini;
 	const char		*sess_op;	/* "exec into", ... */
+	/* ownership (profiles with ownership:), of the current request */
+	char			 sess_owner[OWNER_MAX + 1];	/* "" none */
+	struct owner_route	 sess_oroute;	/* what the route names */
+	enum owner_kind		 sess_okind;	/* of the lookup under way */
+	char			 sess_oname[256]; /* its reference */
+	struct owner_ref	*sess_orefs;	/* a body's references */
+	size_t			 sess_norefs, sess_orefi;
+	struct evbuffer		*sess_events;	/* events: decoded body */
 	enum docker_body	 sess_body_kind; /* of the current request */
 	size_t			 sess_discarded; /* SS_DISCARD */
 	/* the current request, for the audit log */
@@ -447,6 +456,8 @@ sess_destroy(struct session *s)
 	http_request_clear(&s->sess_req);
 	if (s->sess_body != NULL)
 		evbuffer_free(s->sess_body);
+	if (s->sess_events != NULL)
+		evbuffer_free(s->sess_events);
 	free(s);
 	proxy_check_drained(px);
 }
@@ -604,6 +615,14 @@ sess_forward_head(struct session *s, enum http_framing framing,
 	    framing, length, close_conn && !req->upgrade);
 	http_response_init(&s->sess_resp, req->method_id == HTTP_HEAD);
 	s->sess_resp.inject = s->sess_rid_hdr;
+	if (s->sess_owner[0] != '\0' && s->sess_oroute.kind == OWN_EVENTS) {
+		/* Each event is checked: dockerd's filter is not trusted. */
+		if (s->sess_events == NULL)
+			s->sess_events = evbuffer_new();
+		evbuffer_drain(s->sess_events,
+		    evbuffer_get_length(s->sess_events));
+		s->sess_resp.body_sink = s->sess_events;
+	}
 	s->sess_resp_active = 1;
 	return 0;
 }
@@ -786,55 +805,75 @@ sess_joins_clear(struct session *s)
 	free(s->sess_joins);
 	s->sess_joins = NULL;
 	s->sess_njoins = s->sess_joini = 0;
+	free(s->sess_orefs);
+	s->sess_orefs = NULL;
+	s->sess_norefs = s->sess_orefi = 0;
 }
 
 static void	sess_join_next(struct session *);
+static void	sess_ref_next(struct session *);
+static int	sess_owner_deny(struct session *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
 
 /*
- * dockerd's answer about a container the request names (name, as the
- * client wrote it; join: a create joins it).  Returns its full id, or
- * NULL once the client has been answered: 502 if dockerd could not say,
- * dockerd's own status and message if it refused (400 for a missing
- * container a create joins: on a 404 the docker CLI would pull).
+ * dockerd's answer about an object the request names (noun "container",
+ * name as the client wrote it; verb "join", "use": a create or connect
+ * refers to it, else NULL).
+ * Returns 0 when dockerd described it (200), -1 once the client has been
+ * answered: 502 if dockerd could not say, dockerd's own status and
+ * message if it refused (400 for a missing object a create refers to:
+ * on a 404 the docker CLI would pull).
  */
+static int
+sess_answered(struct session *s, int status, json_t *inspect,
+    const char *err, const char *noun, const char *name, int namelen,
+    const char *verb)
+{
+	struct http_request	*req = &s->sess_req;
+	const char		*m;
+	char			 why[400];
+
+	if (status == 200)
+		return 0;
+	/* An answer of ours while the body is unread ends the connection. */
+	if (!req->body_done)
+		s->sess_close_after = 1;
+	if (status == 0) {
+		sess_abort(s, 502, "cannot ask the Docker Engine at %s about "
+		    "%s %.*s: %s", s->sess_px->px_conf->upstream, noun,
+		    namelen, name, err);
+		return -1;
+	}
+	m = json_string_value(json_field(inspect, "message"));
+	if (m == NULL)
+		m = "the Docker Engine refused to describe it";
+	if (verb != NULL)
+		snprintf(why, sizeof(why), "cannot %s %s %.*s: %s", verb, noun,
+		    namelen, name, m);
+	else
+		snprintf(why, sizeof(why), "%s", m);
+	if (verb != NULL && status == 404)
+		status = 400;
+	sess_audit_error(s, status, why);
+	http_write_error_hdr(bufferevent_get_output(s->sess_cl), status,
+	    s->sess_close_after, s->sess_rid_hdr, SESS_HEAD_ONLY(s), "%s", why);
+	if (s->sess_close_after)
+		sess_finish(s);
+	else
+		sess_request_done(s);
+	return -1;
+}
+
+/* sess_answered() for a container; returns its full id, or NULL. */
 static const char *
 sess_inspect_id(struct session *s, int status, json_t *inspect,
     const char *err, const char *name, int namelen, int join)
 {
-	struct http_request	*req = &s->sess_req;
-	const char		*id, *m;
-	char			 why[400];
+	const char	*id;
 
-	/* An answer of ours while the body is unread ends the connection. */
-	if (status != 200 && !req->body_done)
-		s->sess_close_after = 1;
-	if (status == 0) {
-		sess_abort(s, 502, "cannot ask the Docker Engine at %s about "
-		    "container %.*s: %s", s->sess_px->px_conf->upstream,
-		    namelen, name, err);
+	if (sess_answered(s, status, inspect, err, "container", name,
+	    namelen, join ? "join" : NULL) == -1)
 		return NULL;
-	}
-	if (status != 200) {
-		m = json_string_value(json_field(inspect, "message"));
-		if (m == NULL)
-			m = "the Docker Engine refused to describe the container";
-		if (join)
-			snprintf(why, sizeof(why), "cannot join container "
-			    "%.*s: %s", namelen, name, m);
-		else
-			snprintf(why, sizeof(why), "%s", m);
-		if (join && status == 404)
-			status = 400;
-		sess_audit_error(s, status, why);
-		http_write_error_hdr(bufferevent_get_output(s->sess_cl), status,
-		    s->sess_close_after, s->sess_rid_hdr, SESS_HEAD_ONLY(s),
-		    "%s", why);
-		if (s->sess_close_after)
-			sess_finish(s);
-		else
-			sess_request_done(s);
-		return NULL;
-	}
 	if ((id = policy_inspect_id(inspect)) == NULL) {
 		sess_abort(s, 502, "the Docker Engine described container "
 		    "%.*s without a valid id", namelen, name);
@@ -865,6 +904,18 @@ sess_join_run(struct session *s, int status, json_t *inspect,
 		sess_joins_clear(s);
 		return;
 	}
+	if (s->sess_owner[0] != '\0') {
+		const char	*oid;
+		char		 why[400];
+
+		if (owner_check(OWN_CONTAINER, inspect,
+		    s->sess_profile->ownership.label, s->sess_owner, 1, &oid,
+		    why, sizeof(why)) != 1 &&
+		    sess_owner_deny(s, 403, "cannot join: %s", why) == -1) {
+			sess_joins_clear(s);
+			return;
+		}
+	}
 	/* Forward the full id: a name re-taken meanwhile cannot switch it. */
 	if (policy_join_rewrite(pj, id) == -1) {
 		sess_joins_clear(s);
@@ -890,13 +941,9 @@ static void
 sess_join_next(struct session *s)
 {
 	char	path[3 * POLICY_JOIN_NAME + 32], seg[3 * POLICY_JOIN_NAME + 1];
-	json_t	*j;
 
 	if (s->sess_joini == s->sess_njoins) {
-		j = s->sess_jbody;
-		s->sess_jbody = NULL;
-		sess_joins_clear(s);
-		sess_send_body(s, j, 1);
+		sess_ref_next(s);
 		return;
 	}
 	if (lookup_escape_segment(s->sess_joins[s->sess_joini].name, seg,
@@ -930,10 +977,54 @@ sess_start_joins(struct session *s, json_t *j, size_t n)
 	if (n > POLICY_MAX_JOINS)
 		n = POLICY_MAX_JOINS;
 	s->sess_jbody = j;
-	s->sess_joins = xcalloc(n, sizeof(*s->sess_joins));
-	s->sess_njoins = policy_joins(j, s->sess_joins, n);
+	s->sess_joins = n > 0 ? xcalloc(n, sizeof(*s->sess_joins)) : NULL;
+	s->sess_njoins = n > 0 ? policy_joins(j, s->sess_joins, n) : 0;
+	if (s->sess_njoins > n)
+		s->sess_njoins = n;
 	s->sess_joini = 0;
 	sess_join_next(s);
+}
+
+/*
+ * Ownership of a body (profiles with ownership): a create gets the owner
+ * label, and the objects it refers to are listed for lookup (in
+ * sess_orefs).  Returns -1 when the client was answered.
+ */
+static int
+sess_owner_body(struct session *s, json_t *j, struct decision *d)
+{
+	const struct ownership	*o = &s->sess_profile->ownership;
+	struct policy_request	*pr = &s->sess_preq;
+	enum owner_kind		 k = s->sess_oroute.kind;
+	char			 why[256];
+	size_t			 n;
+	int			 r;
+
+	if (s->sess_owner[0] == '\0')
+		return 0;
+	if (k == OWN_CREATE || k == OWN_COMMIT) {
+		if (j == NULL && k == OWN_CREATE)
+			return sess_owner_deny(s, 400, "a create needs a "
+			    "JSON body");
+		r = owner_label_body(j, o->label, s->sess_owner, why,
+		    sizeof(why));
+		if (r == -1)
+			return sess_owner_deny(s, 403, "%s", why);
+		if (r == 1)
+			d->rewritten = 1;
+	}
+	n = owner_refs(pr->route, pr->route_len, j, NULL, 0);
+	if (n > OWNER_MAX_REFS)
+		return sess_owner_deny(s, 403, "the request refers to %zu "
+		    "volumes, networks or containers; at most %d are looked "
+		    "at", n, OWNER_MAX_REFS);
+	if (n > 0) {
+		s->sess_orefs = xcalloc(n, sizeof(*s->sess_orefs));
+		s->sess_norefs = owner_refs(pr->route, pr->route_len, j,
+		    s->sess_orefs, n);
+		s->sess_orefi = 0;
+	}
+	return 0;
 }
 
 /*
@@ -972,13 +1063,17 @@ sess_body_complete(struct session *s)
 	policy_body(s->sess_profile, &s->sess_gen->pctx, pr, &d);
 	n = d.allow ? policy_create_joins(s->sess_profile, pr) : 0;
 	pr->body = NULL;
+	if (d.allow && sess_owner_body(s, j, &d) == -1) {
+		json_decref(j);
+		return;
+	}
 	if (s->sess_px->px_audit != NULL && j != NULL)
 		sess_summarise(s, j);
 	if (sess_decided(s, &d) == -1) {
 		json_decref(j);
 		return;
 	}
-	if (n > 0) {
+	if (n > 0 || s->sess_norefs > 0) {
 		sess_start_joins(s, j, n);
 		return;
 	}
@@ -1072,6 +1167,473 @@ sess_start_lookup(struct session *s)
 	s->sess_state = SS_LOOKUP;
 }
 
+/* ------------------------------------------------------------ ownership */
+
+/*
+ * Denies the current request by rule "ownership".  Returns -1 when it was
+ * answered, 0 when the profile only audits and the request goes on.
+ */
+static int
+sess_owner_deny(struct session *s, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int
+sess_owner_deny(struct session *s, int status, const char *fmt, ...)
+{
+	struct decision	 d;
+	char		 reason[sizeof(d.reason)];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	policy_init(&d, s->sess_profile);
+	policy_deny(s->sess_profile, &d, status, "ownership", "%s", reason);
+	return sess_decided(s, &d);
+}
+
+/* Forwards the request with url[off, off + len) replaced by with. */
+static void
+sess_forward_as(struct session *s, size_t off, size_t len, const char *with)
+{
+	struct http_request	*req = &s->sess_req;
+
+	free(req->url_forward);
+	req->url_forward = NULL;
+	xasprintf(&req->url_forward, "%.*s%s%.*s", (int)off, req->url, with,
+	    (int)(req->url_len - off - len), req->url + off + len);
+}
+
+/* Forwards the request with query q instead of the client's. */
+static void
+sess_forward_query(struct session *s, const char *q)
+{
+	struct http_request	*req = &s->sess_req;
+
+	free(req->url_forward);
+	req->url_forward = NULL;
+	xasprintf(&req->url_forward, "%.*s?%s", (int)req->path_len, req->url,
+	    q);
+}
+
+static void	sess_owner_cb(void *, int, json_t *, const char *);
+
+/* Asks dockerd about the object kind name names. */
+static void
+sess_owner_lookup(struct session *s, enum owner_kind kind, const char *name,
+    size_t len)
+{
+	char	path[1024];
+
+	s->sess_okind = kind;
+	snprintf(s->sess_oname, sizeof(s->sess_oname), "%.*s", (int)len,
+	    name);
+	if (len >= sizeof(s->sess_oname) ||
+	    owner_lookup_path(kind, name, len, path, sizeof(path)) == -1) {
+		sess_abort(s, 414, "the %s name is too long", owner_noun(kind));
+		return;
+	}
+	s->sess_lookup = lookup_start(s->sess_px->px_base,
+	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
+	    sess_owner_cb, s);
+	if (s->sess_lookup == NULL) {
+		if (!s->sess_req.body_done)
+			s->sess_close_after = 1;
+		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
+		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
+		return;
+	}
+	s->sess_state = SS_LOOKUP;
+}
+
+/*
+ * dockerd described the object the request names: an exec instance
+ * leads to its container; a container, volume, network or image must be
+ * the client's; then the request goes on by the object's full id.
+ */
+static void
+sess_owner_run(struct session *s, int status, json_t *inspect,
+    const char *err)
+{
+	const struct ownership	*o = &s->sess_profile->ownership;
+	struct owner_route	*or = &s->sess_oroute;
+	struct policy_request	*pr = &s->sess_preq;
+	struct http_request	*req = &s->sess_req;
+	struct decision		 d;
+	enum owner_kind		 k = s->sess_okind;
+	const char		*id, *cid;
+	char			 why[400], *q;
+	int			 r;
+
+	s->sess_lookup = NULL;
+	if (sess_answered(s, status, inspect, err, owner_noun(k),
+	    s->sess_oname, (int)strlen(s->sess_oname), NULL) == -1)
+		return;
+	if (k == OWN_EXEC) {
+		if ((cid = owner_exec_container(inspect)) == NULL) {
+			sess_abort(s, 502, "the Docker Engine described exec "
+			    "instance %s without its container", s->sess_oname);
+			return;
+		}
+		sess_owner_lookup(s, OWN_CONTAINER, cid, strlen(cid));
+		return;
+	}
+	r = owner_check(k, inspect, o->label, s->sess_owner, or->write, &id,
+	    why, sizeof(why));
+	if (r == -1) {
+		sess_abort(s, 502, "the Docker Engine's description of %s %s "
+		    "is not what sockguard reads", owner_noun(k),
+		    s->sess_oname);
+		return;
+	}
+	if (r == 0 && sess_owner_deny(s, 403, "%s", why) == -1)
+		return;
+	if (or->kind == OWN_CONTAINER && s->sess_op != NULL) {
+		/* exec, attach, copy in: what is inside counts too. */
+		policy_init(&d, s->sess_profile);
+		policy_existing(s->sess_profile, &s->sess_gen->pctx,
+		    s->sess_op, inspect, &d);
+		if (sess_decided(s, &d) == -1)
+			return;
+	}
+	/* Forward by full id: a name re-taken meanwhile cannot switch it. */
+	if (or->kind == OWN_COMMIT && id != NULL) {
+		q = owner_query_set(pr->query, pr->query_len, "container", id);
+		if (q == NULL) {
+			sess_abort(s, 400, "the query has an encoded parameter "
+			    "name");
+			return;
+		}
+		sess_forward_query(s, q);
+		free(q);
+	} else if (or->kind == k && id != NULL)
+		sess_forward_as(s, (size_t)(or->seg - req->url), or->seg_len,
+		    id);
+	s->sess_state = SS_HEAD;
+	sess_proceed(s);
+}
+
+static void
+sess_owner_cb(void *arg, int status, json_t *inspect, const char *err)
+{
+	struct session	*s = arg;
+
+	sess_enter(s);
+	sess_owner_run(s, status, inspect, err);
+	sess_leave(s);
+}
+
+/*
+ * images/json, system/df: dockerd's answer, narrowed to what the client
+ * owns (and shared images), is sent as sockguard's own response.
+ */
+static void
+sess_owner_answer_run(struct session *s, int status, json_t *answer,
+    const char *err)
+{
+	const struct ownership	*o = &s->sess_profile->ownership;
+	struct policy_request	*pr = &s->sess_preq;
+	struct evbuffer		*out = bufferevent_get_output(s->sess_cl);
+	char			*body;
+	size_t			 len;
+
+	s->sess_lookup = NULL;
+	if (sess_answered(s, status, answer, err, "the list", "", 0,
+	    NULL) == -1)
+		return;
+	if (owner_filter_answer(pr->route, pr->route_len, answer, o->label,
+	    s->sess_owner) == -1 ||
+	    (body = json_dumps(answer, JSON_COMPACT)) == NULL) {
+		sess_abort(s, 502, "the Docker Engine's answer to %.*s is not "
+		    "what sockguard reads", (int)pr->route_len, pr->route);
+		return;
+	}
+	if (sess_audit_decision(s, &s->sess_dec, NULL) == -1) {
+		free(body);
+		sess_abort(s, 503, "the audit log cannot be written; requests "
+		    "are refused until it can");
+		return;
+	}
+	s->sess_forwarded = 1;
+	http_response_init(&s->sess_resp, 0);
+	s->sess_resp.status = 200;
+	len = strlen(body);
+	evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n%sContent-Type: "
+	    "application/json\r\nContent-Length: %zu\r\n%s\r\n",
+	    s->sess_rid_hdr, len + 1, s->sess_req.keep_alive &&
+	    !s->sess_close_after ? "" : "Connection: close\r\n");
+	if (!SESS_HEAD_ONLY(s)) {
+		evbuffer_add(out, body, len);
+		evbuffer_add(out, "\n", 1);
+	}
+	free(body);
+	sess_request_done(s);
+}
+
+static void
+sess_owner_answer_cb(void *arg, int status, json_t *answer, const char *err)
+{
+	struct session	*s = arg;
+
+	sess_enter(s);
+	sess_owner_answer_run(s, status, answer, err);
+	sess_leave(s);
+}
+
+/* Asks dockerd the client's question (images/json, system/df). */
+static void
+sess_owner_answer(struct session *s)
+{
+	struct http_request	*req = &s->sess_req;
+	char			*path;
+
+	xasprintf(&path, "%.*s", (int)req->url_len, req->url);
+	s->sess_lookup = lookup_start(s->sess_px->px_base,
+	    s->sess_px->px_conf->upstream, path, 64 * 1024 * 1024, 120000,
+	    sess_owner_answer_cb, s);
+	free(path);
+	if (s->sess_lookup == NULL) {
+		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
+		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
+		return;
+	}
+	s->sess_state = SS_LOOKUP;
+}
+
+/*
+ * commit's container=, save's names=: the object named in the query must
+ * be the client's (or a shared image).  One name only.
+ */
+static int
+sess_owner_query_target(struct session *s, const char *key,
+    enum owner_kind kind)
+{
+	struct policy_request	*pr = &s->sess_preq;
+	char			 v[256], seg[3 * sizeof(v) + 1];
+	int			 r;
+
+	r = docker_query_get(pr->query, pr->query_len, key, v, sizeof(v));
+	if (r == -1)
+		return sess_owner_deny(s, 400, "%s= is given more than once "
+		    "or cannot be read; name one %s", key, owner_noun(kind));
+	if (r == 0 || v[0] == '\0')
+		return sess_owner_deny(s, 400, "%s= names no %s", key,
+		    owner_noun(kind));
+	/* Looked up by its decoded name, escaped again for the path. */
+	if (lookup_escape_segment(v, seg, sizeof(seg)) == -1)
+		return sess_owner_deny(s, 400, "the %s name is too long",
+		    owner_noun(kind));
+	sess_owner_lookup(s, kind, seg, strlen(seg));
+	return -1;
+}
+
+/*
+ * The head of a request from a profile with ownership: work out the
+ * client's owner value and what the route names.  Returns 0 to go on
+ * (maybe with a rewritten query), -1 when answered or a lookup started.
+ */
+static int
+sess_owner_head(struct session *s)
+{
+	const struct ownership	*o = &s->sess_profile->ownership;
+	struct owner_route	*or = &s->sess_oroute;
+	struct policy_request	*pr = &s->sess_preq;
+	char			 why[256], *q;
+
+	s->sess_owner[0] = '\0';
+	memset(or, 0, sizeof(*or));
+	if (o->label == NULL)
+		return 0;
+	if (owner_expand(o->owner, &s->sess_ident, s->sess_owner,
+	    sizeof(s->sess_owner), why, sizeof(why)) == -1) {
+		s->sess_owner[0] = '\0';
+		return sess_owner_deny(s, 403, "%s", why);
+	}
+	owner_route(s->sess_req.method, pr->route, pr->route_len, or);
+	switch (or->kind) {
+	case OWN_DENY:
+		return sess_owner_deny(s, 403, "%s", or->why);
+	case OWN_FILTER:
+	case OWN_BUILD:
+	case OWN_EVENTS:
+		q = owner_query(or->kind, pr->query, pr->query_len, o->label,
+		    s->sess_owner, why, sizeof(why));
+		if (q == NULL)
+			return sess_owner_deny(s, or->kind == OWN_BUILD &&
+			    strstr(why, "may only") != NULL ? 403 : 400, "%s",
+			    why);
+		sess_forward_query(s, q);
+		free(q);
+		return 0;
+	case OWN_ANSWER:
+		sess_owner_answer(s);
+		return -1;
+	case OWN_COMMIT:
+		return sess_owner_query_target(s, "container", OWN_CONTAINER);
+	case OWN_SAVE:
+		return sess_owner_query_target(s, "names", OWN_IMAGE);
+	case OWN_CONTAINER:
+	case OWN_EXEC:
+	case OWN_VOLUME:
+	case OWN_NETWORK:
+	case OWN_IMAGE:
+		sess_owner_lookup(s, or->kind, or->seg, or->seg_len);
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+/* ---------------------------------------------- references in a body */
+
+static void	sess_ref_next(struct session *);
+
+/* dockerd described the object of the current reference. */
+static void
+sess_ref_run(struct session *s, int status, json_t *inspect,
+    const char *err)
+{
+	static const enum owner_kind kinds[] = { OWN_VOLUME, OWN_NETWORK,
+	    OWN_CONTAINER, OWN_IMAGE };
+	const struct ownership	*o = &s->sess_profile->ownership;
+	struct owner_ref	*ref = &s->sess_orefs[s->sess_orefi];
+	enum owner_kind		 k = kinds[ref->kind];
+	const char		*id;
+	char			 why[400];
+	int			 r;
+
+	s->sess_lookup = NULL;
+	if (status == 404 && ref->kind == OREF_IMAGE) {
+		/* dockerd answers the create with its 404: the CLI pulls. */
+		s->sess_orefi++;
+		sess_ref_next(s);
+		return;
+	}
+	if (status == 404 && ref->kind == OREF_VOLUME) {
+		if (sess_owner_deny(s, 403, "volume %s does not exist: "
+		    "create it first (docker volume create %s), so that it is "
+		    "labelled as this client's", ref->name, ref->name) == -1) {
+			sess_joins_clear(s);
+			return;
+		}
+		s->sess_orefi++;
+		sess_ref_next(s);
+		return;
+	}
+	if (sess_answered(s, status, inspect, err, owner_noun(k), ref->name,
+	    (int)strlen(ref->name), "use") == -1) {
+		sess_joins_clear(s);
+		return;
+	}
+	r = owner_check(k, inspect, o->label, s->sess_owner, k != OWN_IMAGE,
+	    &id, why, sizeof(why));
+	if (r == -1) {
+		sess_joins_clear(s);
+		sess_abort(s, 502, "the Docker Engine's description of %s %s "
+		    "is not what sockguard reads", owner_noun(k), ref->name);
+		return;
+	}
+	if (r == 0 && sess_owner_deny(s, 403, "%s", why) == -1) {
+		sess_joins_clear(s);
+		return;
+	}
+	/* A container named in the body goes on by its full id. */
+	if (ref->kind == OREF_CONTAINER && id != NULL &&
+	    json_string_set(ref->node, id) == -1) {
+		sess_joins_clear(s);
+		sess_abort(s, 500, "out of memory");
+		return;
+	}
+	s->sess_orefi++;
+	sess_ref_next(s);
+}
+
+static void
+sess_ref_cb(void *arg, int status, json_t *inspect, const char *err)
+{
+	struct session	*s = arg;
+
+	sess_enter(s);
+	sess_ref_run(s, status, inspect, err);
+	sess_leave(s);
+}
+
+/* Looks up the next reference of the body, or forwards it. */
+static void
+sess_ref_next(struct session *s)
+{
+	static const enum owner_kind kinds[] = { OWN_VOLUME, OWN_NETWORK,
+	    OWN_CONTAINER, OWN_IMAGE };
+	char	path[3 * 256 + 32], seg[3 * 256 + 1];
+	json_t	*j;
+
+	if (s->sess_orefi >= s->sess_norefs) {
+		j = s->sess_jbody;
+		s->sess_jbody = NULL;
+		sess_joins_clear(s);
+		sess_send_body(s, j, 1);
+		return;
+	}
+	if (lookup_escape_segment(s->sess_orefs[s->sess_orefi].name, seg,
+	    sizeof(seg)) == -1 || owner_lookup_path(
+	    kinds[s->sess_orefs[s->sess_orefi].kind], seg, strlen(seg), path,
+	    sizeof(path)) == -1) {
+		sess_joins_clear(s);
+		sess_abort(s, 414, "a name in the body is too long");
+		return;
+	}
+	s->sess_lookup = lookup_start(s->sess_px->px_base,
+	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
+	    sess_ref_cb, s);
+	if (s->sess_lookup == NULL) {
+		sess_joins_clear(s);
+		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
+		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
+		return;
+	}
+	s->sess_state = SS_LOOKUP;
+}
+
+/* ------------------------------------------------------------ events */
+
+/*
+ * Writes the events dockerd sent so far that the client may see, one
+ * chunk each; end: the stream ended, write the last chunk.  Returns -1
+ * (session closed) if an event is not one JSON object per line.
+ */
+static int
+sess_events_relay(struct session *s, int end)
+{
+	const struct ownership	*o = &s->sess_profile->ownership;
+	struct evbuffer		*out = bufferevent_get_output(s->sess_cl);
+	json_t			*ev;
+	char			*line;
+	size_t			 n;
+
+	while ((line = evbuffer_readln(s->sess_events, &n,
+	    EVBUFFER_EOL_LF)) != NULL) {
+		if (n == 0) {
+			free(line);
+			continue;
+		}
+		ev = json_loadb(line, n, JSON_REJECT_DUPLICATES, NULL);
+		if (ev != NULL && owner_event_visible(ev, o->label,
+		    s->sess_owner)) {
+			evbuffer_add_printf(out, "%zx\r\n", n + 1);
+			evbuffer_add(out, line, n);
+			evbuffer_add(out, "\n\r\n", 3);
+		}
+		json_decref(ev);
+		free(line);
+	}
+	if (evbuffer_get_length(s->sess_events) > 1024 * 1024) {
+		sess_close(s, "an event from upstream is over 1 MiB");
+		return -1;
+	}
+	if (end)
+		evbuffer_add(out, "0\r\n\r\n", 5);
+	return 0;
+}
+
 /* A complete head is at the front of the client's input: parse, decide. */
 static void
 sess_start_request(struct session *s, size_t head_len)
@@ -1144,8 +1706,13 @@ sess_start_request(struct session *s, size_t head_len)
 		    (int)pr->route_len, pr->route);
 		return;
 	}
-	if (policy_existing_op(req->method, pr->route, pr->route_len,
-	    &s->sess_op)) {
+	s->sess_op = NULL;
+	if (!policy_existing_op(req->method, pr->route, pr->route_len,
+	    &s->sess_op))
+		s->sess_op = NULL;
+	if (sess_owner_head(s) == -1)
+		return;
+	if (s->sess_op != NULL && s->sess_oroute.kind != OWN_CONTAINER) {
 		sess_start_lookup(s);
 		return;
 	}
@@ -1332,6 +1899,10 @@ sess_pump_response(struct session *s)
 	if (sess_backpressure(s, s->sess_up, s->sess_cl))
 		return 0;
 	ev = http_response_pump(&s->sess_resp, in, out, PROXY_PUMP_MAX);
+	if (s->sess_resp.sinking && (ev == HTTP_RESP_MORE ||
+	    ev == HTTP_RESP_DONE) &&
+	    sess_events_relay(s, ev == HTTP_RESP_DONE) == -1)
+		return -1;
 	switch (ev) {
 	case HTTP_RESP_MORE:
 		sess_backpressure(s, s->sess_up, s->sess_cl);

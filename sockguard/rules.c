@@ -141,10 +141,12 @@ enum { MK_CN, MK_SAN, MK_FPR, MK_ISSUER, MK_SUBJECT, MK_UID, MK_GID,
 
 static const char *const profile_keys[] = {
 	"mode", "endpoints", "containers", "images", "build", "exec", "limits",
-	NULL
+	"ownership", NULL
 };
 enum { PK_MODE, PK_ENDPOINTS, PK_CONTAINERS, PK_IMAGES, PK_BUILD,
-    PK_EXEC, PK_LIMITS };
+    PK_EXEC, PK_LIMITS, PK_OWNERSHIP };
+
+static const char *const ownership_keys[] = { "label", "owner", NULL };
 
 static const char *const limit_keys[] = {
 	"connections", "requests_per_second", "burst", NULL
@@ -986,6 +988,46 @@ rl_limits(struct rlctx *c, yaml_node_t *n, struct profile *pf)
 	return 0;
 }
 
+/*
+ * ownership: the label every object made through the profile gets, and
+ * the owner value (a template over the client's identity) it carries.
+ */
+static int
+rl_ownership(struct rlctx *c, yaml_node_t *n, struct ownership *o)
+{
+	yaml_node_pair_t	*p;
+	yaml_node_t		*v;
+	const char		*s;
+	char			 why[256];
+	unsigned		 seen = 0;
+	int			 i;
+
+	if (rl_mapping(c, n, "ownership") == -1)
+		return -1;
+	FOREACH_PAIR(n, p) {
+		v = NODE(c, p->value);
+		if ((i = rl_key(c, NODE(c, p->key), "ownership",
+		    ownership_keys, &seen)) == -1)
+			return -1;
+		if ((s = rl_text(c, v, ownership_keys[i])) == NULL)
+			return -1;
+		if ((i == 0 ? owner_label_check(s, why, sizeof(why)) :
+		    owner_template_check(s, why, sizeof(why))) == -1)
+			return rl_error(c, v, "ownership: %s", why);
+		free(i == 0 ? o->label : o->owner);
+		if (i == 0)
+			o->label = xstrdup(s);
+		else
+			o->owner = xstrdup(s);
+	}
+	if (o->owner == NULL)
+		return rl_error(c, n, "ownership: owner is required (e.g. "
+		    "\"${listener}\")");
+	if (o->label == NULL)
+		o->label = xstrdup(OWNER_DEFAULT_LABEL);
+	return 0;
+}
+
 /* build: what image builds may use. */
 static int
 rl_build(struct rlctx *c, yaml_node_t *n, struct profile *pf)
@@ -1073,6 +1115,9 @@ rl_profile(struct rlctx *c, yaml_node_t *n, struct profile *pf)
 			break;
 		case PK_LIMITS:
 			r = rl_limits(c, v, pf);
+			break;
+		case PK_OWNERSHIP:
+			r = rl_ownership(c, v, &pf->ownership);
 			break;
 		case PK_EXEC:
 			r = rl_one_key(c, v, "exec", exec_keys, &sub);
@@ -1572,6 +1617,8 @@ rules_free(struct ruleset *rs)
 		rl_strlist_free(&pf->containers.sysctls);
 		rl_strlist_free(&pf->containers.runtimes);
 		rl_strlist_free(&pf->registries);
+		free(pf->ownership.label);
+		free(pf->ownership.owner);
 	}
 	free(rs->profiles);
 	free(rs->file);

@@ -10,6 +10,8 @@
 #include <sys/types.h>
 #include <stddef.h>
 
+#include "owner.h"
+
 struct identity;
 
 /* HTTP methods an endpoint rule covers (bit set). */
@@ -89,6 +91,7 @@ struct profile {
 	unsigned		 lim_connections;
 	unsigned		 lim_rate;	/* requests per second */
 	unsigned		 lim_burst;
+	struct ownership	 ownership;	/* label NULL: none */
 };
 
 /*

@@ -617,7 +617,7 @@ test_bad_profiles(void **state)
 		    "a profile must be a mapping" },
 		{ PROF "    bogus: 1\n", 0, "5:5",
 		    "unknown key \"bogus\" in a profile (expected mode, "
-		    "endpoints, containers, images, build, exec, limits)" },
+		    "endpoints, containers, images, build, exec, limits, ownership)" },
 		{ PROF "    mode: audit\n    mode: audit\n", 0, "6:5",
 		    "mode is given twice in a profile" },
 		{ PROF "    mode: permissive\n", 0, "5:11",

@@ -1,0 +1,776 @@
+/*
+ * Ownership decisions (see owner.h): pure functions over routes, queries,
+ * bodies and dockerd's answers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docker.h"
+#include "identity.h"
+#include "json.h"
+#include "owner.h"
+#include "xmalloc.h"
+
+#define OWNER_QUERY_MAX	8192	/* bytes of a filters= or labels= value */
+
+static int
+owner_fail(char *why, size_t whylen, const char *msg)
+{
+	snprintf(why, whylen, "%s", msg);
+	return -1;
+}
+
+/* The characters an owner value may hold: safe in a label filter. */
+static int
+owner_char_ok(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("._@:/+-", c) != NULL;
+}
+
+int
+owner_label_check(const char *label, char *why, size_t whylen)
+{
+	size_t	i, n = strlen(label);
+
+	if (n == 0 || n > OWNER_MAX)
+		return owner_fail(why, whylen, "the ownership label must be "
+		    "1 to 128 bytes");
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)label[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("._/-", c) != NULL))
+			return owner_fail(why, whylen, "the ownership label "
+			    "may hold only letters, digits and . _ / -");
+	}
+	return 0;
+}
+
+/* The value of one template variable for a client; NULL if unset. */
+static const char *
+owner_var(const char *name, size_t len, const struct identity *id,
+    char *num, size_t numlen)
+{
+#define VAR(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
+	if (VAR("listener"))
+		return id != NULL ? id->listener : "";
+	if (VAR("uid") || VAR("gid")) {
+		if (id == NULL)
+			return "0";
+		if (!id->is_unix)
+			return NULL;
+		snprintf(num, numlen, "%lu", VAR("uid") ?
+		    (unsigned long)id->uid : (unsigned long)id->gid);
+		return num;
+	}
+	if (VAR("cert_cn"))
+		return id != NULL ? id->cert_cn : "";
+	if (VAR("cert_fingerprint"))
+		return id != NULL ? id->cert_fingerprint : "";
+	if (VAR("cert_serial"))
+		return id != NULL ? id->cert_serial : "";
+#undef VAR
+	return (const char *)-1;	/* unknown */
+}
+
+/*
+ * Expands tmpl into out.  A NULL identity checks the template only
+ * (every known variable expands to something).
+ */
+static int
+owner_subst(const char *tmpl, const struct identity *id, char *out,
+    size_t outlen, char *why, size_t whylen)
+{
+	const char	*p = tmpl, *end, *v;
+	char		 num[24];
+	size_t		 n = 0, vl;
+
+	while (*p != '\0') {
+		if (p[0] == '$' && p[1] == '{') {
+			if ((end = strchr(p + 2, '}')) == NULL)
+				return owner_fail(why, whylen, "an unclosed "
+				    "${ in the owner template");
+			v = owner_var(p + 2, (size_t)(end - p - 2), id, num,
+			    sizeof(num));
+			if (v == (const char *)-1) {
+				snprintf(why, whylen, "unknown variable "
+				    "${%.*s} in the owner template (known: "
+				    "listener, uid, gid, cert_cn, "
+				    "cert_fingerprint, cert_serial)",
+				    (int)(end - p - 2), p + 2);
+				return -1;
+			}
+			if (v == NULL) {
+				snprintf(why, whylen, "the owner template "
+				    "uses ${%.*s}, which this client does "
+				    "not have", (int)(end - p - 2), p + 2);
+				return -1;
+			}
+			vl = strlen(v);
+			p = end + 1;
+		} else {
+			v = p++;
+			vl = 1;
+		}
+		if (n + vl >= outlen)
+			return owner_fail(why, whylen, "the owner value is "
+			    "longer than 128 bytes");
+		memcpy(out + n, v, vl);
+		n += vl;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+int
+owner_template_check(const char *tmpl, char *why, size_t whylen)
+{
+	char	out[4096];
+
+	if (*tmpl == '\0')
+		return owner_fail(why, whylen, "the owner template is empty");
+	return owner_subst(tmpl, NULL, out, sizeof(out), why, whylen);
+}
+
+int
+owner_expand(const char *tmpl, const struct identity *id, char *out,
+    size_t outlen, char *why, size_t whylen)
+{
+	char	buf[OWNER_MAX + 1] = "";
+	size_t	i, n;
+
+	if (owner_subst(tmpl, id, buf, sizeof(buf), why, whylen) == -1)
+		return -1;
+	n = strlen(buf);
+	if (n == 0 || n >= outlen)
+		return owner_fail(why, whylen, "the owner value is empty or "
+		    "too long");
+	for (i = 0; i < n; i++)
+		if (!owner_char_ok((unsigned char)buf[i])) {
+			snprintf(why, whylen, "the owner value \"%.*s\" holds "
+			    "a byte outside [A-Za-z0-9._@:/+-]", (int)n,
+			    buf);
+			for (char *q = why; *q != '\0'; q++)
+				if ((unsigned char)*q < 0x20 ||
+				    (unsigned char)*q >= 0x7f)
+					*q = '?';
+			return -1;
+		}
+	memcpy(out, buf, n + 1);
+	return 0;
+}
+
+/* ------------------------------------------------------------ routes */
+
+/* route == lit exactly. */
+static int
+is(const char *route, size_t len, const char *lit)
+{
+	return strlen(lit) == len && memcmp(route, lit, len) == 0;
+}
+
+/* route starts with prefix and has more after it. */
+static int
+under(const char *route, size_t len, const char *prefix)
+{
+	size_t	n = strlen(prefix);
+
+	return len > n && memcmp(route, prefix, n) == 0;
+}
+
+/* Sets a target: the segment after prefix (up to the next '/'). */
+static void
+target(struct owner_route *o, enum owner_kind kind, const char *route,
+    size_t len, size_t off)
+{
+	size_t	i = off;
+
+	while (i < len && route[i] != '/')
+		i++;
+	o->kind = kind;
+	o->seg = route + off;
+	o->seg_len = i - off;
+}
+
+static void
+deny_route(struct owner_route *o, const char *why)
+{
+	o->kind = OWN_DENY;
+	o->why = why;
+}
+
+static void
+route_images(const char *m, const char *route, size_t len,
+    struct owner_route *o)
+{
+	static const char *const ops[] = { "/json", "/history", "/get",
+	    "/push", "/tag" };
+	size_t	i, n;
+
+	if (is(route, len, "/images/json")) {
+		o->kind = OWN_ANSWER;
+		return;
+	}
+	if (is(route, len, "/images/prune")) {
+		o->kind = OWN_FILTER;
+		return;
+	}
+	if (is(route, len, "/images/get")) {
+		o->kind = OWN_SAVE;
+		return;
+	}
+	if (is(route, len, "/images/create") || is(route, len, "/images/load") ||
+	    is(route, len, "/images/search"))
+		return;		/* shared: pulled and loaded images */
+	/* /images/{name}/op and DELETE /images/{name}: names hold '/'. */
+	o->kind = OWN_IMAGE;
+	o->seg = route + 8;
+	o->seg_len = len - 8;
+	if (strcmp(m, "DELETE") == 0) {
+		o->write = 1;
+		return;
+	}
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		n = strlen(ops[i]);
+		if (len > 8 + n && memcmp(route + len - n, ops[i], n) == 0) {
+			o->seg_len = len - 8 - n;
+			o->write = i >= 3;
+			return;
+		}
+	}
+	deny_route(o, "this image endpoint is not isolated by ownership");
+}
+
+void
+owner_route(const char *m, const char *route, size_t len,
+    struct owner_route *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (is(route, len, "/containers/json") ||
+	    is(route, len, "/containers/prune") ||
+	    is(route, len, "/volumes") || is(route, len, "/volumes/prune") ||
+	    is(route, len, "/networks") || is(route, len, "/networks/prune"))
+		o->kind = OWN_FILTER;
+	else if (is(route, len, "/containers/create") ||
+	    is(route, len, "/volumes/create") ||
+	    is(route, len, "/networks/create"))
+		o->kind = OWN_CREATE;
+	else if (under(route, len, "/containers/"))
+		target(o, OWN_CONTAINER, route, len, 12);
+	else if (under(route, len, "/exec/"))
+		target(o, OWN_EXEC, route, len, 6);
+	else if (under(route, len, "/volumes/"))
+		target(o, OWN_VOLUME, route, len, 9);
+	else if (under(route, len, "/networks/"))
+		target(o, OWN_NETWORK, route, len, 10);
+	else if (under(route, len, "/images/"))
+		route_images(m, route, len, o);
+	else if (is(route, len, "/commit"))
+		o->kind = OWN_COMMIT;
+	else if (is(route, len, "/build"))
+		o->kind = OWN_BUILD;
+	else if (is(route, len, "/events"))
+		o->kind = OWN_EVENTS;
+	else if (is(route, len, "/system/df"))
+		o->kind = OWN_ANSWER;
+	else if (is(route, len, "/_ping") || is(route, len, "/version") ||
+	    is(route, len, "/info") || is(route, len, "/auth") ||
+	    is(route, len, "/session") || is(route, len, "/grpc") ||
+	    under(route, len, "/distribution/"))
+		o->kind = OWN_NONE;
+	else
+		deny_route(o, "this endpoint is not isolated by ownership "
+		    "(services, tasks, secrets, configs, nodes, swarm, "
+		    "plugins, build cache)");
+	/* A target segment must name something. */
+	if (o->kind >= OWN_CONTAINER && o->seg_len == 0)
+		deny_route(o, "the request names no object");
+}
+
+const char *
+owner_noun(enum owner_kind k)
+{
+	switch (k) {
+	case OWN_CONTAINER:	return "container";
+	case OWN_EXEC:		return "exec instance";
+	case OWN_VOLUME:	return "volume";
+	case OWN_NETWORK:	return "network";
+	case OWN_IMAGE:		return "image";
+	default:		return "object";
+	}
+}
+
+int
+owner_lookup_path(enum owner_kind k, const char *seg, size_t n, char *out,
+    size_t outlen)
+{
+	int	r;
+
+	switch (k) {
+	case OWN_CONTAINER:
+		r = snprintf(out, outlen, "/containers/%.*s/json", (int)n, seg);
+		break;
+	case OWN_EXEC:
+		r = snprintf(out, outlen, "/exec/%.*s/json", (int)n, seg);
+		break;
+	case OWN_VOLUME:
+		r = snprintf(out, outlen, "/volumes/%.*s", (int)n, seg);
+		break;
+	case OWN_NETWORK:
+		r = snprintf(out, outlen, "/networks/%.*s", (int)n, seg);
+		break;
+	case OWN_IMAGE:
+		r = snprintf(out, outlen, "/images/%.*s/json", (int)n, seg);
+		break;
+	default:
+		return -1;
+	}
+	return r < 0 || (size_t)r >= outlen ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ answers */
+
+/* The owner label's value in a Labels object: NULL if absent. */
+static const char *
+label_of(json_t *labels, const char *label)
+{
+	return json_string_value(json_object_get(labels, label));
+}
+
+int
+owner_check(enum owner_kind k, json_t *inspect, const char *label,
+    const char *owner, int write, const char **id, char *why,
+    size_t whylen)
+{
+	json_t		*labels;
+	const char	*v, *name;
+
+	*id = NULL;
+	if (!json_is_object(inspect))
+		return -1;
+	switch (k) {
+	case OWN_CONTAINER:
+	case OWN_IMAGE:
+		labels = json_object_get(json_object_get(inspect, "Config"),
+		    "Labels");
+		*id = json_string_value(json_object_get(inspect, "Id"));
+		if (*id == NULL)
+			return -1;
+		break;
+	case OWN_VOLUME:
+		labels = json_object_get(inspect, "Labels");
+		break;
+	case OWN_NETWORK:
+		labels = json_object_get(inspect, "Labels");
+		*id = json_string_value(json_object_get(inspect, "Id"));
+		if (*id == NULL)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	v = label_of(labels, label);
+	if (k == OWN_IMAGE) {
+		*id = NULL;	/* rm by name untags; keep the reference */
+		if (v == NULL && !write)
+			return 1;	/* shared: pulled or loaded */
+	}
+	if (v != NULL && strcmp(v, owner) == 0)
+		return 1;
+	name = json_string_value(json_object_get(inspect, "Name"));
+	if (k == OWN_IMAGE && v == NULL)
+		snprintf(why, whylen, "the image is shared (not built "
+		    "through sockguard): it may be used, not changed");
+	else
+		snprintf(why, whylen, "the %s%s%s is not this client's "
+		    "(%s is not %s)", owner_noun(k), name != NULL ? " " : "",
+		    name != NULL ? name : "", label, owner);
+	return 0;
+}
+
+const char *
+owner_exec_container(json_t *inspect)
+{
+	return json_string_value(json_object_get(inspect, "ContainerID"));
+}
+
+/* ------------------------------------------------------------ queries */
+
+static void
+pct_encode(const char *s, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t	n = 0;
+
+	for (; *s != '\0' && n + 3 < outlen; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL)
+			out[n++] = (char)c;
+		else {
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	out[n] = '\0';
+}
+
+/*
+ * The query with every parameter named key removed and key=value (raw,
+ * encoded here) appended.  NULL if a parameter name is encoded ('%' or
+ * '+'): sockguard would have to guess what dockerd decodes it to.
+ */
+static char *
+query_replace(const char *q, size_t qlen, const char *key, const char *value)
+{
+	char		*enc, *out;
+	const char	*p = q, *end = q + qlen, *amp, *eq;
+	size_t		 cap, n = 0, vlen = strlen(value), klen = strlen(key);
+
+	cap = qlen + 3 * vlen + klen + 8;
+	out = xmalloc(cap);
+	while (p < end) {
+		amp = memchr(p, '&', (size_t)(end - p));
+		if (amp == NULL)
+			amp = end;
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq == NULL)
+			eq = amp;
+		if (memchr(p, '%', (size_t)(eq - p)) != NULL ||
+		    memchr(p, '+', (size_t)(eq - p)) != NULL) {
+			free(out);
+			return NULL;
+		}
+		if (amp > p && ((size_t)(eq - p) != klen ||
+		    memcmp(p, key, klen) != 0)) {
+			if (n > 0)
+				out[n++] = '&';
+			memcpy(out + n, p, (size_t)(amp - p));
+			n += (size_t)(amp - p);
+		}
+		p = amp + 1;
+	}
+	enc = xmalloc(3 * vlen + 4);
+	pct_encode(value, enc, 3 * vlen + 4);
+	snprintf(out + n, cap - n, "%s%s=%s", n > 0 ? "&" : "", key, enc);
+	free(enc);
+	return out;
+}
+
+char *
+owner_query_set(const char *q, size_t qlen, const char *key,
+    const char *value)
+{
+	return query_replace(q != NULL ? q : "", q != NULL ? qlen : 0, key,
+	    value);
+}
+
+/* filters= with label=LABEL=OWNER added to the client's. */
+static char *
+owner_filters(const char *q, size_t qlen, const char *label,
+    const char *owner, char *why, size_t whylen)
+{
+	char		*raw, *dumped, *out, pair[2 * OWNER_MAX + 2];
+	json_t		*f = NULL, *l, *set, *v;
+	size_t		 i;
+	int		 r;
+
+	raw = xmalloc(OWNER_QUERY_MAX);
+	r = q != NULL ? docker_query_get(q, qlen, "filters", raw,
+	    OWNER_QUERY_MAX) : 0;
+	if (r == -1) {
+		free(raw);
+		owner_fail(why, whylen, "the filters parameter is ambiguous "
+		    "or too long");
+		return NULL;
+	}
+	if (r == 1 && raw[0] != '\0') {
+		f = json_body_parse(raw, strlen(raw), 1, why, whylen);
+		if (f == NULL) {
+			free(raw);
+			return NULL;
+		}
+	} else
+		f = json_object();
+	free(raw);
+	/* {"label": ["a=b"]} or {"label": {"a=b": true}}: dockerd takes
+	 * both; the map form is written back. */
+	set = json_object();
+	l = json_object_get(f, "label");
+	if (json_is_array(l)) {
+		json_array_foreach(l, i, v) {
+			if (!json_is_string(v))
+				goto bad;
+			json_object_set_new(set, json_string_value(v),
+			    json_true());
+		}
+	} else if (json_is_object(l))
+		json_object_update(set, l);
+	else if (l != NULL)
+		goto bad;
+	snprintf(pair, sizeof(pair), "%s=%s", label, owner);
+	json_object_set_new(set, pair, json_true());
+	json_object_set_new(f, "label", set);
+	if ((dumped = json_dumps(f, JSON_COMPACT)) == NULL)
+		goto bad;
+	json_decref(f);
+	out = query_replace(q != NULL ? q : "", q != NULL ? qlen : 0,
+	    "filters", dumped);
+	free(dumped);
+	if (out == NULL)
+		owner_fail(why, whylen, "the query has an encoded parameter "
+		    "name");
+	return out;
+bad:
+	json_decref(set);
+	json_decref(f);
+	owner_fail(why, whylen, "the filters parameter is not what dockerd "
+	    "reads");
+	return NULL;
+}
+
+/* labels= (a JSON object of strings) with the owner label added. */
+static char *
+owner_build_labels(const char *q, size_t qlen, const char *label,
+    const char *owner, char *why, size_t whylen)
+{
+	char		*raw, *dumped, *out;
+	json_t		*l;
+	const char	*v;
+	int		 r;
+
+	raw = xmalloc(OWNER_QUERY_MAX);
+	r = q != NULL ? docker_query_get(q, qlen, "labels", raw,
+	    OWNER_QUERY_MAX) : 0;
+	if (r == -1) {
+		free(raw);
+		owner_fail(why, whylen, "the labels parameter is ambiguous "
+		    "or too long");
+		return NULL;
+	}
+	l = r == 1 && raw[0] != '\0' ?
+	    json_body_parse(raw, strlen(raw), 1, why, whylen) : json_object();
+	free(raw);
+	if (l == NULL)
+		return NULL;
+	v = json_string_value(json_object_get(l, label));
+	if (json_object_get(l, label) != NULL &&
+	    (v == NULL || strcmp(v, owner) != 0)) {
+		json_decref(l);
+		snprintf(why, whylen, "label %s may only be %s here", label,
+		    owner);
+		return NULL;
+	}
+	json_object_set_new(l, label, json_string(owner));
+	dumped = json_dumps(l, JSON_COMPACT);
+	json_decref(l);
+	if (dumped == NULL) {
+		owner_fail(why, whylen, "out of memory");
+		return NULL;
+	}
+	out = query_replace(q != NULL ? q : "", q != NULL ? qlen : 0,
+	    "labels", dumped);
+	free(dumped);
+	if (out == NULL)
+		owner_fail(why, whylen, "the query has an encoded parameter "
+		    "name");
+	return out;
+}
+
+char *
+owner_query(enum owner_kind k, const char *q, size_t qlen, const char *label,
+    const char *owner, char *why, size_t whylen)
+{
+	if (k == OWN_BUILD)
+		return owner_build_labels(q, qlen, label, owner, why, whylen);
+	return owner_filters(q, qlen, label, owner, why, whylen);
+}
+
+/* ------------------------------------------------------------ bodies */
+
+int
+owner_label_body(json_t *body, const char *label, const char *owner,
+    char *why, size_t whylen)
+{
+	json_t		*labels, *cur;
+	const char	*v;
+
+	if (body == NULL || json_is_null(body))
+		return 0;
+	if (!json_is_object(body))
+		return owner_fail(why, whylen, "the body is not an object");
+	labels = json_field(body, "Labels");
+	if (labels == NULL || json_is_null(labels)) {
+		if (labels != NULL)	/* replace null in place, any case */
+			json_object_foreach(body, v, cur)
+				if (cur == labels)
+					break;
+		json_object_set_new(body, labels != NULL ? v : "Labels",
+		    json_pack("{ss}", label, owner));
+		return 1;
+	}
+	if (!json_is_object(labels))
+		return owner_fail(why, whylen, "Labels is not an object");
+	cur = json_object_get(labels, label);
+	if (cur != NULL) {
+		v = json_string_value(cur);
+		if (v != NULL && strcmp(v, owner) == 0)
+			return 0;
+		snprintf(why, whylen, "label %s may only be %s here", label,
+		    owner);
+		return -1;
+	}
+	json_object_set_new(labels, label, json_string(owner));
+	return 1;
+}
+
+/* A network name a container may use without owning it. */
+static int
+network_builtin(const char *n)
+{
+	return *n == '\0' || strcmp(n, "default") == 0 ||
+	    strcmp(n, "bridge") == 0 || strcmp(n, "none") == 0 ||
+	    strcmp(n, "host") == 0 || strncmp(n, "container:", 10) == 0;
+}
+
+static void
+ref_add(struct owner_ref *out, size_t max, size_t *n,
+    enum owner_ref_kind kind, json_t *node, const char *name, size_t len)
+{
+	if (*n < max) {
+		out[*n].kind = kind;
+		out[*n].node = node;
+		snprintf(out[*n].name, sizeof(out[*n].name), "%.*s", (int)len,
+		    name);
+	}
+	(*n)++;
+}
+
+/* Named volumes of a create: Binds "name:/dst" and volume Mounts. */
+static void
+refs_volumes(json_t *hc, struct owner_ref *out, size_t max, size_t *n)
+{
+	json_t		*a, *v;
+	const char	*s, *c, *t;
+	size_t		 i;
+
+	a = json_field(hc, "Binds");
+	json_array_foreach(a, i, v) {
+		if ((s = json_string_value(v)) == NULL || *s == '/')
+			continue;
+		if ((c = strchr(s, ':')) != NULL && c > s)
+			ref_add(out, max, n, OREF_VOLUME, NULL, s,
+			    (size_t)(c - s));
+	}
+	a = json_field(hc, "Mounts");
+	json_array_foreach(a, i, v) {
+		t = json_string_value(json_field(v, "Type"));
+		s = json_string_value(json_field(v, "Source"));
+		if (t != NULL && strcmp(t, "volume") == 0 && s != NULL &&
+		    *s != '\0')
+			ref_add(out, max, n, OREF_VOLUME, NULL, s, strlen(s));
+	}
+}
+
+size_t
+owner_refs(const char *route, size_t len, json_t *body,
+    struct owner_ref *out, size_t max)
+{
+	json_t		*hc, *ec, *v;
+	const char	*s, *k;
+	size_t		 n = 0, rl;
+
+	if (!json_is_object(body))
+		return 0;
+	if (is(route, len, "/containers/create")) {
+		s = json_string_value(json_field(body, "Image"));
+		if (s != NULL && *s != '\0')
+			ref_add(out, max, &n, OREF_IMAGE, NULL, s, strlen(s));
+		hc = json_field(body, "HostConfig");
+		refs_volumes(hc, out, max, &n);
+		s = json_string_value(json_field(hc, "NetworkMode"));
+		if (s != NULL && !network_builtin(s))
+			ref_add(out, max, &n, OREF_NETWORK, NULL, s, strlen(s));
+		ec = json_field(json_field(body, "NetworkingConfig"),
+		    "EndpointsConfig");
+		json_object_foreach(ec, k, v) {
+			if (!network_builtin(k) &&
+			    (s == NULL || strcmp(k, s) != 0))
+				ref_add(out, max, &n, OREF_NETWORK, NULL, k,
+				    strlen(k));
+		}
+		return n;
+	}
+	rl = len;
+	if (under(route, len, "/networks/") && rl > 8 &&
+	    (memcmp(route + rl - 8, "/connect", 8) == 0 ||
+	    (rl > 11 && memcmp(route + rl - 11, "/disconnect", 11) == 0))) {
+		v = json_field(body, "Container");
+		if ((s = json_string_value(v)) != NULL)
+			ref_add(out, max, &n, OREF_CONTAINER, v, s, strlen(s));
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------ lists */
+
+/* Keeps the elements of a whose Labels pass: own, or shared if allowed. */
+static int
+filter_array(json_t *a, const char *label, const char *owner, int shared)
+{
+	json_t		*e;
+	const char	*v;
+	size_t		 i;
+
+	if (a == NULL || json_is_null(a))
+		return 0;
+	if (!json_is_array(a))
+		return -1;
+	for (i = 0; i < json_array_size(a);) {
+		e = json_array_get(a, i);
+		v = label_of(json_object_get(e, "Labels"), label);
+		if ((v != NULL && strcmp(v, owner) == 0) ||
+		    (v == NULL && shared))
+			i++;
+		else
+			json_array_remove(a, i);
+	}
+	return 0;
+}
+
+int
+owner_filter_answer(const char *route, size_t len, json_t *a,
+    const char *label, const char *owner)
+{
+	if (is(route, len, "/images/json"))
+		return filter_array(a, label, owner, 1);
+	if (!is(route, len, "/system/df") || !json_is_object(a))
+		return -1;
+	if (filter_array(json_object_get(a, "Images"), label, owner, 1) == -1 ||
+	    filter_array(json_object_get(a, "Containers"), label, owner,
+	    0) == -1 ||
+	    filter_array(json_object_get(a, "Volumes"), label, owner, 0) == -1)
+		return -1;
+	/* Build cache records carry no owner. */
+	if (json_object_get(a, "BuildCache") != NULL)
+		json_object_set_new(a, "BuildCache", json_array());
+	return 0;
+}
+
+int
+owner_event_visible(json_t *ev, const char *label, const char *owner)
+{
+	const char	*type, *v;
+
+	type = json_string_value(json_object_get(ev, "Type"));
+	if (type == NULL || (strcmp(type, "container") != 0 &&
+	    strcmp(type, "image") != 0))
+		return 0;
+	v = json_string_value(json_object_get(json_object_get(
+	    json_object_get(ev, "Actor"), "Attributes"), label));
+	return v != NULL && strcmp(v, owner) == 0;
+}
