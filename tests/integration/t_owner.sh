@@ -3,7 +3,7 @@
 # one dockerd, each through its own sockguard socket, must each see and
 # touch only what they created.
 #
-# One extra sockguard ("owner") with four listeners:
+# One extra sockguard ("owner") with six listeners:
 #   job-a, job-b  profile "tenant": the usual CI operations and
 #                 ownership: {owner: "${listener}"} (the default label)
 #   admin         profile "admin": everything, no ownership (the control)
@@ -11,6 +11,7 @@
 #                 client does not have, so every request is refused
 #   "job c"       profile "tenant": the owner value "job c" holds a byte
 #                 outside [A-Za-z0-9._@:/+-], so every request is refused
+#   (no name)     profile "tenant" (the default): the owner is the path
 # Tenant A makes a container, a volume, a network, an exec instance, an
 # image (classic builder); tenant B tries every operation on them by
 # name, full id and id prefix (refused, naming rule ownership, A's
@@ -31,6 +32,8 @@ OW_B=$W/own-b.sock		# listener job-b, profile tenant
 OW_ADM=$W/own-adm.sock		# listener admin, profile admin
 OW_NC=$W/own-nc.sock		# listener nocert, profile certowned
 OW_BAD=$W/own-bad.sock		# listener "job c", profile tenant
+OW_NONAME=$W/own-noname.sock	# a listener without a name: the default
+				# profile, tenant; the owner is the path
 OW_AUDIT=$OW/audit.log
 OW_LABEL=io.sockguard.owner
 OW_LOOP='trap "exit 0" TERM; while :; do sleep 0.1; done'
@@ -205,7 +208,7 @@ own_setup() {
 	OW_INV0=$(own_inventory)
 	cat >"$OW/rules.yaml" <<EOF
 version: 1
-default_profile: nothing
+default_profile: tenant
 identities:
   - match: {listener: job-a}
     profile: tenant
@@ -218,7 +221,6 @@ identities:
   - match: {listener: nocert}
     profile: certowned
 profiles:
-  nothing: {}
   admin:
     endpoints: [{name: everything, allow: "* /**"}]
   tenant:
@@ -274,12 +276,13 @@ listen:
     name: nocert
   - unix: $OW_BAD
     name: "job c"
+  - unix: $OW_NONAME
 rules: $OW/rules.yaml
 audit:
   path: $OW_AUDIT
 EOF
 	sg_start owner || ok=0
-	for s in "$OW_B" "$OW_ADM" "$OW_NC" "$OW_BAD"; do
+	for s in "$OW_B" "$OW_ADM" "$OW_NC" "$OW_BAD" "$OW_NONAME"; do
 		wait_for 5 sock_accepts "$s" || ok=0
 	done
 	if [ $ok = 1 ]; then
@@ -707,6 +710,14 @@ own_no_owner() {
 	own_api "$OW_BAD" GET /volumes
 	check_match "owner: ... and GET /volumes too" \
 	    '^403 .*denied by rule ownership' "$API_CODE $API_BODY"
+	# A listener without a name: \${listener} is its path.
+	out=$(dks "$OW_NONAME" volume create on-vol 2>&1)
+	check_eq "owner: a listener without a name: the owner is its path" \
+	    "on-vol $OW_NONAME" "$out $(own_label_of volume on-vol '')"
+	own_refused "owner: ... and B cannot touch what it made" "$OW_B" \
+	    "$OW_NOT" volume rm on-vol
+	out=$(dks "$OW_NONAME" volume rm on-vol 2>&1)
+	check_eq "owner: ... which it can remove" on-vol "$out"
 }
 
 # ----------------------------------------------------------------- lists
@@ -1035,6 +1046,22 @@ own_compose() {
 	    docker-compose --ansi never -f "$OW/compose/docker-compose.yml" "$@"
 }
 
+# own_compose_none NAME SOCK PROJECT: compose ps -q of another tenant's
+# project name lists nothing of it: nothing at all, or the refusal of the
+# project's network (which compose inspects first).
+own_compose_none() {
+	local out rc err
+	out=$(own_compose "$2" -p "$3" ps -q 2>"$OW/compose.err")
+	rc=$?
+	err=$(cat "$OW/compose.err")
+	if [ $rc -ne 0 ]; then
+		check_match "$1" "^sockguard: denied by rule ownership \\(profile tenant\\): [^\"]*${3}_back $OW_NOT" \
+		    "$err"
+	else
+		check_eq "$1" "" "$out"
+	fi
+}
+
 own_compose_flow() {
 	local out ids ids2 P=$OW_PROJ
 	command -v docker-compose >/dev/null || {
@@ -1107,12 +1134,10 @@ EOF
 	    "$OW_A" "$OW_NOT" exec "${P}b_web_1" true
 	own_flush
 	OWN_PAR=
-	out=$(own_compose "$OW_B" -p "$P" ps -q 2>"$OW/compose.err")
-	check_eq "owner: compose: B: ps of A's project name lists nothing" \
-	    "0 " "$? $out"
-	out=$(own_compose "$OW_A" -p "${P}b" ps -q 2>"$OW/compose.err")
-	check_eq "owner: compose: A: ps of B's project name lists nothing" \
-	    "0 " "$? $out"
+	own_compose_none "owner: compose: B: ps of A's project name lists nothing of it" \
+	    "$OW_B" "$P"
+	own_compose_none "owner: compose: A: ps of B's project name lists nothing of it" \
+	    "$OW_A" "${P}b"
 	# B with A's project name: fails, touching nothing of A's.
 	out=$(own_compose "$OW_B" -p "$P" up -d 2>&1)
 	check_true "owner: compose: B: up -d with A's project name fails" \
