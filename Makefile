@@ -38,7 +38,7 @@ BUILD_DEPS	:= build-essential pkg-config libmbedtls-dev libevent-dev \
 		   libyaml-dev libhttp-parser-dev libjansson-dev
 TEST_DEPS	:= $(BUILD_DEPS) libcmocka-dev docker.io busybox-static curl \
 		   socat clang libclang-rt-14-dev mandoc python3 openssl systemd \
-		   cppcheck clang-tidy
+		   cppcheck clang-tidy docker-compose
 # (libssl-dev and openssl: the TLS benchmark's client is OpenSSL.)
 BENCH_DEPS	:= $(BUILD_DEPS) nginx-light curl util-linux procps docker.io \
 		   busybox-static libssl-dev openssl
