@@ -485,13 +485,15 @@ static int
 query_each(const char *q, size_t qlen, const char *key,
     int (*fn)(const char *, void *), void *arg)
 {
-	const char	*p = q, *end = q + qlen, *amp, *eq;
+	const char	*p, *end, *amp, *eq;
 	size_t		 klen = strlen(key);
 	char		*v;
 	int		 r;
 
 	if (q == NULL)
 		return 0;
+	p = q;
+	end = q + qlen;
 	v = xmalloc(OWNER_QUERY_MAX);
 	for (; p < end; p = amp + 1) {
 		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
