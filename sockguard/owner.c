@@ -157,14 +157,21 @@ int
 owner_expand(const char *tmpl, const struct identity *id, char *out,
     size_t outlen, char *why, size_t whylen)
 {
-	char	buf[OWNER_MAX + 1] = "";
+	char	buf[OWNER_MAX + 1] = "", inner[128];
 	size_t	n;
 
 	if (owner_subst(tmpl, id, buf, sizeof(buf), why, whylen) == -1)
 		return -1;
 	n = strlen(buf);
-	if (n >= outlen || owner_value_check(buf, why, whylen) == -1)
+	if (n >= outlen || owner_value_check(buf, inner, sizeof(inner)) == -1) {
+		/* Named in the answer, control bytes shown as '?'. */
+		for (char *q = buf; *q != '\0'; q++)
+			if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f)
+				*q = '?';
+		snprintf(why, whylen, "the owner value \"%s\" is refused: %s",
+		    buf, n >= outlen ? "too long" : inner);
 		return -1;
+	}
 	memcpy(out, buf, n + 1);
 	return 0;
 }
