@@ -601,7 +601,7 @@ own_b_images() {
 	check_eq "owner: ... it carries A's label" "job-a" \
 	    "$(own_label_of image oa-imp:1)"
 	own_refused "owner: B: run of the image A imported" "$OW_B" \
-	    "not this client's" run --rm oa-imp:1 echo shared
+	    "the image is not this client's" run --rm oa-imp:1 echo shared
 	out=$(oa rmi oa-imp:1 2>&1)
 	check_rc "owner: A: rmi of the image it imported" 0 $? "$out"
 }
