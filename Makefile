@@ -233,6 +233,7 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/policybench
 	tests/bench/run
 	tests/bench/audit-cost
+	tests/bench/ownership
 	@echo "### Decision cost (no I/O; tests/bench/policybench.c)"
 	@taskset -c 1 $(BUILD)/bench/policybench rules/default.yaml \
 	    tests/bench/create-body.json 200000
