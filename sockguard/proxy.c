@@ -171,6 +171,8 @@ struct session {
 	int			 sess_cl_shut;
 	int			 sess_up_shut;
 	uint64_t		 sess_nreq;
+	int			 sess_heading;	/* in sess_read_head() */
+	int			 sess_head_again; /* a request ended inside */
 };
 
 struct proxy {
@@ -1936,9 +1938,35 @@ sess_proceed(struct session *s)
 		sess_pump_body(s);
 }
 
-/* SS_HEAD: look for a complete head, enforcing limits and timeouts. */
+static void	sess_read_head_once(struct session *);
+
+/*
+ * SS_HEAD: reads request heads.  A request answered at once (a denial, a
+ * 502) ends inside the call and asks for the next head: that is looped
+ * here, not recursed, so thousands of pipelined requests do not run the
+ * stack out.
+ */
 static void
 sess_read_head(struct session *s)
+{
+	if (s->sess_heading) {
+		s->sess_head_again = 1;
+		return;
+	}
+	sess_enter(s);
+	s->sess_heading = 1;
+	do {
+		s->sess_head_again = 0;
+		sess_read_head_once(s);
+	} while (s->sess_head_again && !s->sess_dead &&
+	    s->sess_state == SS_HEAD);
+	s->sess_heading = 0;
+	sess_leave(s);
+}
+
+/* One head: look for it whole, enforcing limits and timeouts. */
+static void
+sess_read_head_once(struct session *s)
 {
 	struct evbuffer		*in = bufferevent_get_input(s->sess_cl);
 	const struct limits	*lim = &s->sess_px->px_conf->limits;
