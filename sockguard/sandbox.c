@@ -68,9 +68,10 @@ struct sb_ruleset_attr {
 	LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE | \
 	LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
 
-#define SB_HINT	" (refused by sockguard's sandbox: Landlock lets it open " \
-	"only beneath the directories its configuration named when it " \
-	"started; restart sockguard to use this path, or set sandbox: false)"
+#define SB_HINT	" (refused by sockguard's sandbox: Landlock lets it open and " \
+	"create files only beneath the directories its configuration " \
+	"named at start; restart sockguard to use this path, or set " \
+	"sandbox: false)"
 
 static int	sb_landlock_on;		/* the ABI in force, 0 if none */
 
