@@ -116,6 +116,14 @@ sandbox_serves() {
 	out=$(dks "$SB_SOCK" run --rm -v "$SB_OUT/etc-link:/x" "$IMG" true 2>&1)
 	check_match "sandbox: a link to /etc is resolved and denied as /etc" \
 	    "denied by rule containers.bind_mounts .*/etc" "$out"
+	# /proc/1/root is a link only a tracer of pid 1 may read, and
+	# Landlock lets no sandboxed process trace one outside the sandbox:
+	# it does not resolve, and what does not resolve is denied.
+	out=$(dks "$SB_SOCK" run --rm -v /proc/1/root/etc:/x "$IMG" true 2>&1)
+	echo "$out" >>"$SB/proc.out"
+	check_match "sandbox: a bind source through /proc/1/root is denied" \
+	    "denied by rule containers.bind_mounts .*cannot resolve bind source /proc/1/root/etc" \
+	    "$out"
 }
 
 # New rules, replaced by a rename as editors and configuration tools do.
