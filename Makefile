@@ -5,7 +5,7 @@ VERSION		:= 0.1.0
 CC		?= cc
 CLANG		?= clang
 BUILD		:= build
-PKGS		:= libevent_core yaml-0.1 jansson
+PKGS		:= libevent_core yaml-0.1 jansson libseccomp
 OPTFLAGS	?= -O2 -g
 WARNFLAGS	:= -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter
@@ -35,7 +35,8 @@ ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 # Debian packages: what building needs, and what the tests add.
 BUILD_DEPS	:= build-essential pkg-config libmbedtls-dev libevent-dev \
-		   libyaml-dev libhttp-parser-dev libjansson-dev
+		   libyaml-dev libhttp-parser-dev libjansson-dev \
+		   libseccomp-dev
 TEST_DEPS	:= $(BUILD_DEPS) libcmocka-dev docker.io busybox-static curl \
 		   socat clang libclang-rt-14-dev mandoc python3 openssl systemd \
 		   cppcheck clang-tidy docker-compose

@@ -24,6 +24,7 @@
 #include "identity.h"
 #include "json.h"
 #include "policy.h"
+#include "sandbox.h"
 #include "xmalloc.h"
 
 /*
@@ -123,9 +124,10 @@ audit_open_file(const char *path, char *err, size_t errlen)
 	if (fd == -1) {
 		saved = errno;
 		/* ENXIO: a FIFO without a reader, or a socket. */
-		snprintf(err, errlen, "audit: open %s: %s", path,
+		snprintf(err, errlen, "audit: open %s: %s%s", path,
 		    saved == ELOOP ? "is a symbolic link" :
-		    saved == ENXIO ? "not a regular file" : strerror(saved));
+		    saved == ENXIO ? "not a regular file" : strerror(saved),
+		    sandbox_hint(path, W_OK, saved));
 		errno = saved;
 		return -1;
 	}

@@ -601,9 +601,12 @@ cfg_root(struct cfgctx *c, yaml_node_t *n, struct config *cf)
 			r = cfg_audit(c, v, cf);
 		else if (strcmp(key, "limits") == 0)
 			r = cfg_limits(c, v, &cf->limits);
+		else if (strcmp(key, "sandbox") == 0)
+			r = cfg_bool(c, v, key, &cf->sandbox);
 		else
 			r = cfg_error(c, k, "unknown key \"%s\" (expected "
-			    "upstream, listen, rules, audit, limits)", key);
+			    "upstream, listen, rules, audit, limits, sandbox)",
+			    key);
 		if (r == -1)
 			return -1;
 	}
@@ -688,6 +691,7 @@ config_parse(const char *name, const unsigned char *buf, size_t len,
 	cf = xcalloc(1, sizeof(*cf));
 	cf->file = xstrdup(name);
 	cf->audit_resolve_names = 1;
+	cf->sandbox = 1;
 	config_defaults(&cf->limits);
 	r = cfg_root(&c, yaml_document_get_root_node(&doc), cf);
 	yaml_document_delete(&doc);

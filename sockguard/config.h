@@ -59,6 +59,7 @@ struct config {
 	int			 audit_resolve_names;	/* default 1 */
 	int			 audit_fail_open;	/* on_failure: allow */
 	struct limits		 limits;
+	int			 sandbox;	/* default 1; see sandbox.h */
 };
 
 /*

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "listen.h"
+#include "sandbox.h"
 
 /* Fills a sockaddr_un; the config checked the length. */
 static socklen_t
@@ -58,8 +59,9 @@ listen_clear_stale(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (unlink(path) == -1 && errno != ENOENT) {
-		snprintf(err, errlen, "cannot remove stale socket %s: %s",
-		    path, strerror(errno));
+		saved = errno;
+		snprintf(err, errlen, "cannot remove stale socket %s: %s%s",
+		    path, strerror(saved), sandbox_hint(path, W_OK, saved));
 		return -1;
 	}
 	return 0;
@@ -86,7 +88,9 @@ listen_unix_open(const struct listen_conf *lc, struct listen_sock *ls,
 	r = bind(fd, (struct sockaddr *)&sun, listen_addr(lc->path, &sun));
 	umask(old);
 	if (r == -1) {
-		snprintf(err, errlen, "bind %s: %s", lc->path, strerror(errno));
+		r = errno;
+		snprintf(err, errlen, "bind %s: %s%s", lc->path, strerror(r),
+		    sandbox_hint(lc->path, W_OK, r));
 		goto fail_close;
 	}
 	if (lstat(lc->path, &st) == -1 || !S_ISSOCK(st.st_mode)) {

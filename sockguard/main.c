@@ -17,6 +17,7 @@
 #include "proxy.h"
 #include "reap.h"
 #include "rules.h"
+#include "sandbox.h"
 #include "sdnotify.h"
 
 #define DEFAULT_CONFIG	"/etc/sockguard/sockguard.yaml"
@@ -194,6 +195,9 @@ main_sighup(evutil_socket_t sig, short what, void *arg)
 		goto fail;
 	if (proxy_reload(m->px, conf, rules, err, sizeof(err)) == -1)
 		goto fail;
+	if (conf->sandbox != m->conf->sandbox)
+		log_warn("SIGHUP: sandbox: %s takes effect at the next start",
+		    conf->sandbox ? "true" : "false");
 	if (new_audit) {
 		proxy_set_audit(m->px, audit);
 		audit_close(m->audit);
@@ -297,6 +301,21 @@ main(int argc, char *argv[])
 	}
 	if ((m.base = event_base_new()) == NULL)
 		fatal("cannot create the event loop");
+	/*
+	 * The sandbox goes on before the listeners open: Landlock binds only
+	 * the threads started after it (the TLS handshake threads start with
+	 * the first TLS listener), and binding the sockets and reading the
+	 * TLS material under it is what every reload will do.
+	 */
+	if (sandbox_apply(conf, err, sizeof(err)) == -1) {
+		log_err("%s (sandbox: false in the configuration runs without "
+		    "it)", err);
+		audit_close(m.audit);
+		event_base_free(m.base);
+		rules_free(rules);
+		config_free(conf);
+		return 1;
+	}
 	m.px = proxy_new(m.base, conf, rules);	/* it owns them now */
 	m.conf = conf;
 	m.rules = rules;

@@ -10,19 +10,25 @@
  * load: tickets issued before a reload are not accepted after it).
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/error.h>
 #include <mbedtls/oid.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/x509.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
 
 #include "config.h"
 #include "log.h"
+#include "sandbox.h"
 #include "tlsint.h"
 #include "xmalloc.h"
 
@@ -85,7 +91,19 @@ tls_fail(char *err, size_t errlen, const char *file, const char *what,
     int ret)
 {
 	char	msg[160];
+	int	fd, saved;
 
+	/* mbedTLS says only "read of file failed": ask the system why. */
+	if (ret == MBEDTLS_ERR_PK_FILE_IO_ERROR ||
+	    ret == MBEDTLS_ERR_X509_FILE_IO_ERROR) {
+		if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
+			saved = errno;
+			snprintf(err, errlen, "%s: %s: %s%s", file, what,
+			    strerror(saved), sandbox_hint(file, R_OK, saved));
+			return -1;
+		}
+		close(fd);
+	}
 	mbedtls_strerror(ret, msg, sizeof(msg));
 	snprintf(err, errlen, "%s: %s: %s", file, what, msg);
 	return -1;

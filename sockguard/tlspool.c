@@ -328,8 +328,10 @@ worker_main(void *arg)
 	struct tls_worker	*w = arg;
 	sigset_t		 all;
 
-	/* Signals are the proxy loop's business. */
+	/* Signals are the proxy loop's business; SIGSYS stays deliverable,
+	 * or a call outside the seccomp filter would kill the process. */
 	sigfillset(&all);
+	sigdelset(&all, SIGSYS);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	event_base_loop(w->base, EVLOOP_NO_EXIT_ON_EMPTY);
 	return NULL;

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "sandbox.h"
 #include "xmalloc.h"
 #include "yamlfile.h"
 
@@ -13,9 +15,12 @@ yamlfile_read(const char *file, size_t max, size_t *len, char *err,
 {
 	FILE		*fp;
 	unsigned char	*buf;
+	int		 saved;
 
 	if ((fp = fopen(file, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		saved = errno;
+		snprintf(err, errlen, "%s: %s%s", file, strerror(saved),
+		    sandbox_hint(file, R_OK, saved));
 		return NULL;
 	}
 	buf = xmalloc(max + 1);

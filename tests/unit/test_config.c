@@ -301,7 +301,29 @@ test_defaults(void **state)
 	assert_int_equal(cf->limits.header_timeout_ms, 15000);
 	assert_int_equal(cf->limits.idle_timeout_ms, 120000);
 	assert_int_equal(cf->limits.drain_timeout_ms, 10000);
+	assert_true(cf->sandbox);
 	config_free(cf);
+}
+
+/* sandbox: a boolean, on unless the file says false. */
+static void
+test_sandbox(void **state)
+{
+	static const struct bad t[] = {
+		{ LISTEN "sandbox: maybe\n", 0, "3:10",
+		    "sandbox must be true or false" },
+		{ LISTEN "sandbox: [true]\n", 0, "3:10",
+		    "sandbox must be a scalar" },
+	};
+	struct config	*cf;
+
+	cf = parse_ok(MIN "sandbox: false\n");
+	assert_false(cf->sandbox);
+	config_free(cf);
+	cf = parse_ok(MIN "sandbox: true\n");
+	assert_true(cf->sandbox);
+	config_free(cf);
+	run_bad(t, nitems(t));
 }
 
 /* Every key at once, in block and in flow style. */
@@ -1449,6 +1471,7 @@ main(void)
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_example_placeholders),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_sandbox),
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_accepted),
 		cmocka_unit_test(test_top_level),
