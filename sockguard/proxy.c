@@ -1409,6 +1409,11 @@ sess_request_done(struct session *s)
 		sess_audit_complete(s, s->sess_resp.status);
 	json_decref(s->sess_summary);
 	s->sess_summary = NULL;
+	/* A body read whole and then denied was never forwarded and freed. */
+	if (s->sess_body != NULL) {
+		evbuffer_free(s->sess_body);
+		s->sess_body = NULL;
+	}
 	http_request_clear(&s->sess_req);
 	s->sess_have_req = 0;
 	if (!keep) {
