@@ -581,9 +581,10 @@ sess_refuse_pending(struct session *s)
 	px->px_pending_refused++;
 	if (px->px_pending_logged == 0 || now - px->px_pending_logged >=
 	    10000) {
-		log_warn("limits.max_pending_upstream (%zu) reached: the Docker "
-		    "Engine at %s is slow to answer; %llu requests refused "
-		    "with 503", px->px_conf->limits.max_pending_upstream,
+		log_warn("limits.max_pending_upstream (%zu) reached: that many "
+		    "requests wait for the Docker Engine at %s to answer; "
+		    "%llu refused with 503 since the last such line",
+		    px->px_conf->limits.max_pending_upstream,
 		    px->px_conf->upstream,
 		    (unsigned long long)px->px_pending_refused);
 		px->px_pending_logged = now;
