@@ -225,8 +225,16 @@ dockerd_pings() {
 # Returns non-zero if it does not answer /_ping within 30 s.  DIR must be
 # short: containerd's sockets under the exec root must fit 108 bytes.
 dockerd_start() {
-	local dir=$1
+	local dir=$1 cpid
 	mkdir -p "$dir/data" "$dir/x"
+	# The containerd of a dockerd that was killed dies with it, but where
+	# PID 1 does not reap orphans it stays a zombie, and its pid file
+	# would make the new dockerd wait for it until it gives up.
+	cpid=$(cat "$dir/x/containerd/containerd.pid" 2>/dev/null)
+	if [ -n "$cpid" ] && ! awk '$1 == "State:" && $2 != "Z" { ok = 1 }
+	    END { exit !ok }' "/proc/$cpid/status" 2>/dev/null; then
+		rm -f "$dir/x/containerd/containerd.pid"
+	fi
 	dockerd --data-root "$dir/data" --exec-root "$dir/x" \
 	    --pidfile "$dir/dockerd.pid" -H "unix://$dir/docker.sock" \
 	    --storage-driver=vfs --iptables=false --bridge=none \
@@ -241,7 +249,7 @@ dockerd_start() {
 # under DIR/x if that outlived it (a dockerd killed with SIGKILL leaves
 # its containerd running).
 dockerd_stop() {
-	local pid=$1 dir=$2 left cpid
+	local pid=$1 dir=$2 left cpid m
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		left=$(DK_TIMEOUT=30 _docker "$dir/docker.sock" ps -aq \
 		    2>/dev/null)
@@ -256,6 +264,10 @@ dockerd_stop() {
 		wait_for 10 eval "! kill -0 $cpid 2>/dev/null" ||
 		    kill -KILL "$cpid" 2>/dev/null
 	fi
+	# A dockerd killed mid-run leaves the mount it made of its data root.
+	for m in $(findmnt -rn -o TARGET | grep -F "$dir/" | sort -r); do
+		umount "$m" 2>/dev/null || umount -l "$m"
+	done
 }
 
 # busybox_import SOCK IMAGE DIR: imports an offline image, IMAGE, of
