@@ -51,6 +51,8 @@
 /* A denied request's body is read and dropped up to this much, so the
  * client reads the denial instead of a reset; beyond it we close. */
 #define PROXY_DISCARD_MAX	(16 * 1024 * 1024)
+/* Out of descriptors, a listener rests this long before accept(2) again. */
+#define PROXY_ACCEPT_PAUSE_MS	100
 /* A client without connections is forgotten (bucket and all) after this. */
 #define PROXY_TENANT_IDLE_MS	(10 * 60 * 1000)
 
@@ -100,6 +102,9 @@ struct listener {
 	int			 inherited;	/* systemd's socket, not ours */
 	size_t			 ifd_slot;	/* its place in px_ifds */
 	int			 retired;
+	struct event		*resume;	/* accept again after a pause */
+	uint64_t		 accept_logged;	/* last accept error logged, ms */
+	uint64_t		 accept_failed;	/* since then */
 };
 
 struct session {
@@ -2261,14 +2266,46 @@ proxy_tls_done(struct tls_conn *c, void *arg)
 	    s->sess_remote, p->subject, tls_conn_describe(c));
 }
 
-/* Logs accept(2) failures (EMFILE...) without spinning. */
+/*
+ * accept(2) failed.  Out of descriptors or memory it would fail again at
+ * once, and libevent would call again at once while clients wait in the
+ * backlog: a busy loop writing a log line per turn.  The listener rests
+ * for PROXY_ACCEPT_PAUSE_MS instead; the error is logged at most once in
+ * 10 s, with how often it happened.
+ */
 static void
 proxy_accept_error_cb(struct evconnlistener *evl, void *arg)
 {
 	struct listener	*ls = arg;
+	struct timeval	 tv = { 0, PROXY_ACCEPT_PAUSE_MS * 1000 };
+	uint64_t	 now = proxy_now_ms();
+	int		 err = EVUTIL_SOCKET_ERROR();
 
-	log_warn("%s: accept: %s", ls->label,
-	    strerror(EVUTIL_SOCKET_ERROR()));
+	ls->accept_failed++;
+	if (ls->accept_logged == 0 || now - ls->accept_logged >= 10000) {
+		log_warn("%s: accept: %s (%llu failed accepts since the last "
+		    "such line)%s", ls->label, strerror(err),
+		    (unsigned long long)ls->accept_failed, err == EMFILE ?
+		    "; the descriptor limit is too low for the clients, see "
+		    "limits.max_connections" : "");
+		ls->accept_logged = now;
+		ls->accept_failed = 0;
+	}
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS &&
+	    err != ENOMEM)
+		return;
+	evconnlistener_disable(evl);
+	evtimer_add(ls->resume, &tv);
+}
+
+/* The pause after accept(2) ran out of descriptors is over. */
+static void
+listener_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct listener	*ls = arg;
+
+	if (ls->evl != NULL)
+		evconnlistener_enable(ls->evl);
 }
 
 struct proxy *
@@ -2394,6 +2431,9 @@ listener_close(struct listener *ls)
 		listen_unix_remove(ls->conf, &ls->sock);
 	ls->evl = NULL;
 	ls->sock.fd = -1;
+	if (ls->resume != NULL)
+		event_free(ls->resume);
+	ls->resume = NULL;
 	tls_server_unref(ls->tls);
 	ls->tls = NULL;
 	ls->conf = NULL;
@@ -2448,6 +2488,9 @@ listener_open(struct proxy *px, const struct listen_conf *lc, char *err,
 		goto fail;
 	}
 	evconnlistener_set_error_cb(ls->evl, proxy_accept_error_cb);
+	if ((ls->resume = evtimer_new(px->px_base, listener_resume_cb, ls)) ==
+	    NULL)
+		fatal("out of memory");
 	return ls;
 fail:
 	if (ls->inherited) {	/* (evl is not made yet on any failure) */

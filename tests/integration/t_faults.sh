@@ -2,8 +2,9 @@
 # Faults (issue 7, item 5): dockerd killed and restarted mid-stream and
 # between requests, clients that leave mid-upload and mid-download,
 # half-open and stalled TCP/TLS peers, SIGHUP and SIGUSR1 under load, a
-# full audit disk, and an upstream that answers garbage, never answers,
-# or is stopped.  Sourced by tests/integration/run.
+# full audit disk, an upstream that answers garbage, never answers, or is
+# stopped, and sockguard out of descriptors.  Sourced by
+# tests/integration/run.
 #
 # Instances of its own (the shared dockerd and sockguard are not touched):
 #   fdd  in front of a second private dockerd ($W/fd), which is killed
@@ -13,6 +14,7 @@
 #        handshake_timeout 1s and idle_timeout 2s
 #   fs   in front of soakload's fake dockerd, for the signals under load
 #   fa   the fake dockerd again, its audit log on a 64 KiB tmpfs
+#   fe   the same, with a descriptor limit of 40
 # Every check that "nothing leaked" compares sockguard's open descriptors
 # (/proc/PID/fd) with their count before the fault.
 
@@ -537,6 +539,58 @@ faults_audit_full() {
 	umount "$FT_AFS"
 }
 
+# ---------------------------------------------------------------- descriptors
+
+# CPU time (user + system, clock ticks) of process $1.
+ft_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# sockguard out of descriptors (its limit far below max_connections):
+# accept(2) fails with EMFILE while clients wait in the backlog.  It must
+# neither spin on the listener nor flood its log, and must accept again
+# once descriptors are free.
+faults_emfile() {
+	local pid hold c0 c1 n hz
+	ft_config fe "$FF_UP" "$W/fe.sock" "$FT/rules.yaml"
+	(ulimit -n 40 && exec "$SG_BIN" -c "$W/fe.yaml") 2>>"$W/fe.log" &
+	pid=$!
+	SG_PIDS[fe]=$pid
+	bg_register $pid
+	if ! wait_for 10 sock_accepts "$W/fe.sock"; then
+		fail "faults: out of descriptors: sockguard starts" \
+		    "$(tail -5 "$W/fe.log")"
+		return
+	fi
+	"$PY" - "$W/fe.sock" >"$FT/emfile.out" 2>&1 <<'EOF' &
+import socket, sys, time
+ss = []
+for _ in range(80):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    ss.append(s)
+print("held", flush=True)
+time.sleep(2.5)
+EOF
+	hold=$!
+	bg_register $hold
+	wait_for 5 grep -q held "$FT/emfile.out"
+	sleep 0.3
+	c0=$(ft_cpu_ticks "$pid")
+	sleep 1.5
+	c1=$(ft_cpu_ticks "$pid")
+	hz=$(getconf CLK_TCK)
+	check_true "faults: out of descriptors: sockguard does not spin on accept" \
+	    "$((c1 - c0)) ticks of CPU in 1.5 s (of $hz a second)" \
+	    test $((c1 - c0)) -le $((hz / 5))
+	n=$(grep -c 'accept: Too many open files' "$W/fe.log")
+	check_true "faults: out of descriptors: ... nor floods its log" \
+	    "$n lines: $(grep -m1 accept "$W/fe.log")" test "$n" -le 3
+	wait $hold
+	ft_curl "$W/fe.sock" /_ping
+	check_eq "faults: out of descriptors: served again once they are free" \
+	    200 "$FC_CODE"
+	sg_stop fe
+}
+
 # ---------------------------------------------------------------- run
 
 if [ "${IT_STANDIN:-}" = socat ]; then
@@ -549,7 +603,8 @@ else
 	    "path: $FT/ff-audit.log"
 	if sg_start ff; then
 		run_cases faults_dockerd faults_disconnect faults_upstream \
-		    faults_half_open faults_signals faults_audit_full
+		    faults_half_open faults_signals faults_audit_full \
+		    faults_emfile
 		sg_stop ff
 		check_rc "faults: ff exits 0 on SIGTERM" 0 $?
 	else
