@@ -215,6 +215,12 @@ soak: deps-test all $(BUILD)/soak/soakload
 soak-smoke: $(BUILD)/sockguard-asan $(BUILD)/soak/soakload
 	SOAK_SCALE=smoke SG_BIN=$(BUILD)/sockguard-asan tests/soak/run
 
+# The README's "Reliability" section: fuzzers (REL_FUZZ_SECONDS each, 60
+# by default, two at a time), the full soak and the fault tests, printed
+# as Markdown (and saved in build/reliability/section.md).
+reliability: deps-test
+	tests/reliability/report
+
 # make install/uninstall into a temporary DESTDIR: the tree, modes and
 # never replacing configuration.
 install-check: all
