@@ -487,6 +487,9 @@ cfg_limits(struct cfgctx *c, yaml_node_t *n, struct limits *lim)
 		else if (strcmp(key, "max_inspect_body") == 0)
 			r = cfg_size(c, v, key, 256 * 1024 * 1024,
 			    &lim->max_inspect_body);
+		else if (strcmp(key, "max_pending_upstream") == 0)
+			r = cfg_size(c, v, key, 1000000,
+			    &lim->max_pending_upstream);
 		else if (strcmp(key, "header_timeout") == 0)
 			r = cfg_duration(c, v, key, &lim->header_timeout_ms);
 		else if (strcmp(key, "idle_timeout") == 0)
@@ -496,6 +499,8 @@ cfg_limits(struct cfgctx *c, yaml_node_t *n, struct limits *lim)
 		else if (strcmp(key, "handshake_timeout") == 0)
 			r = cfg_duration(c, v, key,
 			    &lim->handshake_timeout_ms);
+		else if (strcmp(key, "upstream_timeout") == 0)
+			r = cfg_duration(c, v, key, &lim->upstream_timeout_ms);
 		else
 			r = cfg_error(c, k, "unknown limits key \"%s\"", key);
 		if (r == -1)
@@ -654,10 +659,12 @@ config_defaults(struct limits *lim)
 	lim->max_header_bytes = 64 * 1024;
 	lim->max_headers = 100;
 	lim->max_inspect_body = 1024 * 1024;
+	lim->max_pending_upstream = 256;
 	lim->header_timeout_ms = 15000;
 	lim->idle_timeout_ms = 120000;
 	lim->drain_timeout_ms = 10000;
 	lim->handshake_timeout_ms = 10000;
+	lim->upstream_timeout_ms = 10 * 60 * 1000;
 }
 
 int

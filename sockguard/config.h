@@ -41,10 +41,13 @@ struct limits {
 	size_t		 max_header_bytes;	/* whole head, else 431 */
 	size_t		 max_headers;		/* header count, else 431 */
 	size_t		 max_inspect_body;	/* buffered JSON body, else 413 */
+	size_t		 max_pending_upstream;	/* waiting on dockerd, else 503 */
 	unsigned	 header_timeout_ms;	/* first byte to end of head */
 	unsigned	 idle_timeout_ms;	/* keep-alive idle */
 	unsigned	 drain_timeout_ms;	/* graceful stop */
 	unsigned	 handshake_timeout_ms;	/* TLS: connect to handshake end */
+	unsigned	 upstream_timeout_ms;	/* request sent to first answer
+						   byte, else 504 */
 };
 
 struct config {

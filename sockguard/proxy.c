@@ -52,6 +52,8 @@
 /* A denied request's body is read and dropped up to this much, so the
  * client reads the denial instead of a reset; beyond it we close. */
 #define PROXY_DISCARD_MAX	(16 * 1024 * 1024)
+/* Out of descriptors, a listener rests this long before accept(2) again. */
+#define PROXY_ACCEPT_PAUSE_MS	100
 /* A client without connections is forgotten (bucket and all) after this. */
 #define PROXY_TENANT_IDLE_MS	(10 * 60 * 1000)
 
@@ -66,7 +68,7 @@ enum sess_state {
 	SS_CLOSING	/* flushing a last response, then close */
 };
 
-enum sess_timer { ST_NONE, ST_IDLE, ST_HEADER, ST_FLUSH };
+enum sess_timer { ST_NONE, ST_IDLE, ST_HEADER, ST_FLUSH, ST_UPSTREAM };
 
 /* An answer of sockguard's own to a HEAD request carries no body. */
 #define SESS_HEAD_ONLY(s) ((s)->sess_have_req && \
@@ -101,6 +103,9 @@ struct listener {
 	int			 inherited;	/* systemd's socket, not ours */
 	size_t			 ifd_slot;	/* its place in px_ifds */
 	int			 retired;
+	struct event		*resume;	/* accept again after a pause */
+	uint64_t		 accept_logged;	/* last accept error logged, ms */
+	uint64_t		 accept_failed;	/* since then */
 };
 
 struct session {
@@ -154,6 +159,7 @@ struct session {
 	unsigned		 sess_over_conns; /* limits.connections hit */
 	int			 sess_cl_error;	/* no graceful TLS close */
 	struct bufferevent	*sess_up;	/* upstream, may be NULL */
+	int			 sess_pending;	/* in px_npending */
 	struct event		*sess_timer;
 	enum sess_timer		 sess_timer_kind;
 	enum sess_state		 sess_state;
@@ -194,6 +200,9 @@ struct proxy {
 	int			*px_ifds;	/* sockets from systemd */
 	size_t			 px_nifds;
 	uint64_t		 px_next_id;
+	size_t			 px_npending;	/* waiting for dockerd */
+	uint64_t		 px_pending_logged; /* when, ms */
+	uint64_t		 px_pending_refused; /* since then */
 	int			 px_draining;
 	struct event		*px_drain_timer;
 	void			(*px_drained)(void *);
@@ -315,6 +324,46 @@ sess_set_timer(struct session *s, enum sess_timer kind, unsigned ms)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(s->sess_timer, &tv);
+}
+
+/*
+ * Counts the session among the requests that wait for dockerd to begin
+ * its answer (a forwarded request or a look-up); -1, counting nothing,
+ * when limits.max_pending_upstream of them already do.
+ */
+static int
+sess_pending_take(struct session *s)
+{
+	struct proxy	*px = s->sess_px;
+
+	if (s->sess_pending)
+		return 0;
+	if (px->px_npending >= px->px_conf->limits.max_pending_upstream)
+		return -1;
+	s->sess_pending = 1;
+	px->px_npending++;
+	return 0;
+}
+
+/* dockerd began to answer, or the session stopped waiting for it. */
+static void
+sess_pending_end(struct session *s)
+{
+	if (!s->sess_pending)
+		return;
+	s->sess_pending = 0;
+	s->sess_px->px_npending--;
+	if (s->sess_timer_kind == ST_UPSTREAM)
+		sess_set_timer(s, ST_NONE, 0);
+}
+
+/* The request is upstream whole: dockerd has upstream_timeout to answer. */
+static void
+sess_await_answer(struct session *s)
+{
+	if (s->sess_pending && s->sess_resp_active)
+		sess_set_timer(s, ST_UPSTREAM,
+		    s->sess_px->px_conf->limits.upstream_timeout_ms);
 }
 
 /* Fills the fields every audit record of the current request shares. */
@@ -443,6 +492,7 @@ sess_destroy(struct session *s)
 		    s->sess_resp.status : s->sess_resp.headers_done ?
 		    s->sess_resp.status : 0);
 	json_decref(s->sess_summary);
+	sess_pending_end(s);
 	TAILQ_REMOVE(&px->px_sessions, s, sess_entry);
 	px->px_nsessions--;
 	lookup_cancel(s->sess_lookup);
@@ -475,6 +525,7 @@ sess_drop_upstream(struct session *s)
 		bufferevent_free(s->sess_up);
 		s->sess_up = NULL;
 	}
+	sess_pending_end(s);
 	s->sess_resp_active = 0;
 	s->sess_up_paused = 0;
 	s->sess_up_eof = 0;
@@ -530,6 +581,41 @@ sess_abort(struct session *s, int status, const char *fmt, ...)
 	sess_finish(s);
 }
 
+/*
+ * limits.max_pending_upstream requests already wait for dockerd: answers
+ * 503 and audits it; nothing goes upstream.  The caller ends the request.
+ */
+static void
+sess_refuse_pending(struct session *s)
+{
+	struct proxy	*px = s->sess_px;
+	uint64_t	 now = proxy_now_ms();
+	char		 msg[200];
+
+	if (!s->sess_req.body_done)
+		s->sess_close_after = 1;
+	snprintf(msg, sizeof(msg), "%zu requests are already waiting for the "
+	    "Docker Engine to answer (limits.max_pending_upstream); try "
+	    "again later", px->px_npending);
+	sess_audit_error(s, 503, msg);
+	/* Once per 10 s at most: a stalled dockerd makes many of these. */
+	px->px_pending_refused++;
+	if (px->px_pending_logged == 0 || now - px->px_pending_logged >=
+	    10000) {
+		log_warn("limits.max_pending_upstream (%zu) reached: that many "
+		    "requests wait for the Docker Engine at %s to answer; "
+		    "%llu refused with 503 since the last such line",
+		    px->px_conf->limits.max_pending_upstream,
+		    px->px_conf->upstream,
+		    (unsigned long long)px->px_pending_refused);
+		px->px_pending_logged = now;
+		px->px_pending_refused = 0;
+	}
+	http_write_error_hdr(bufferevent_get_output(s->sess_cl), 503,
+	    s->sess_close_after, s->sess_rid_hdr, SESS_HEAD_ONLY(s), "%s",
+	    msg);
+}
+
 /* Connects to the upstream socket; -1 with errno set. */
 static int
 sess_connect_upstream(struct session *s)
@@ -583,10 +669,16 @@ sess_forward_head(struct session *s, enum http_framing framing,
 	struct http_request	*req = &s->sess_req;
 	int			 close_conn;
 
+	if (sess_pending_take(s) == -1) {
+		sess_refuse_pending(s);
+		return -1;
+	}
 	if (!s->sess_forwarded) {
 		/* Recorded before a byte goes upstream, or not forwarded. */
 		if (sess_audit_decision(s, &s->sess_dec, NULL) == -1) {
 			int saved = errno;
+
+			sess_pending_end(s);
 
 			if (!req->body_done)
 				s->sess_close_after = 1;
@@ -601,6 +693,7 @@ sess_forward_head(struct session *s, enum http_framing framing,
 	if (sess_connect_upstream(s) == -1) {
 		int saved = errno;
 
+		sess_pending_end(s);
 		log_warn("conn %llu: cannot connect to upstream %s: %s",
 		    (unsigned long long)s->sess_id,
 		    s->sess_px->px_conf->upstream, strerror(saved));
@@ -629,6 +722,8 @@ sess_forward_head(struct session *s, enum http_framing framing,
 		s->sess_resp.body_sink = s->sess_events;
 	}
 	s->sess_resp_active = 1;
+	if (req->body_done)
+		sess_await_answer(s);
 	return 0;
 }
 
@@ -940,6 +1035,7 @@ sess_join_cb(void *arg, int status, json_t *inspect, const char *err)
 	struct session	*s = arg;
 
 	sess_enter(s);
+	sess_pending_end(s);
 	sess_join_run(s, status, inspect, err);
 	sess_leave(s);
 }
@@ -961,10 +1057,20 @@ sess_join_next(struct session *s)
 		return;
 	}
 	snprintf(path, sizeof(path), "/containers/%s/json", seg);
+	if (sess_pending_take(s) == -1) {
+		sess_joins_clear(s);
+		sess_refuse_pending(s);
+		if (s->sess_close_after)
+			sess_finish(s);
+		else
+			sess_request_done(s);
+		return;
+	}
 	s->sess_lookup = lookup_start(s->sess_px->px_base,
 	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
 	    sess_join_cb, s);
 	if (s->sess_lookup == NULL) {
+		sess_pending_end(s);
 		sess_joins_clear(s);
 		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
 		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
@@ -1143,6 +1249,7 @@ sess_lookup_cb(void *arg, int status, json_t *inspect, const char *err)
 	struct session	*s = arg;
 
 	sess_enter(s);
+	sess_pending_end(s);
 	sess_lookup_run(arg, status, inspect, err);
 	sess_leave(s);
 }
@@ -1162,10 +1269,19 @@ sess_start_lookup(struct session *s)
 		sess_abort(s, 414, "the container name is too long");
 		return;
 	}
+	if (sess_pending_take(s) == -1) {
+		sess_refuse_pending(s);
+		if (s->sess_close_after)
+			sess_finish(s);
+		else
+			sess_request_done(s);
+		return;
+	}
 	s->sess_lookup = lookup_start(s->sess_px->px_base,
 	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
 	    sess_lookup_cb, s);
 	if (s->sess_lookup == NULL) {
+		sess_pending_end(s);
 		if (!s->sess_req.body_done)
 			s->sess_close_after = 1;
 		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
@@ -1173,6 +1289,25 @@ sess_start_lookup(struct session *s)
 		return;
 	}
 	s->sess_state = SS_LOOKUP;
+}
+
+/*
+ * A lookup of ownership is about to ask dockerd: it counts toward
+ * limits.max_pending_upstream like the request itself.  Returns -1 when
+ * refused (the client has its 503).
+ */
+static int
+sess_lookup_admit(struct session *s)
+{
+	if (sess_pending_take(s) == 0)
+		return 0;
+	sess_joins_clear(s);
+	sess_refuse_pending(s);
+	if (s->sess_close_after)
+		sess_finish(s);
+	else
+		sess_request_done(s);
+	return -1;
 }
 
 /* ------------------------------------------------------------ ownership */
@@ -1240,6 +1375,8 @@ sess_owner_lookup(struct session *s, enum owner_kind kind, const char *name,
 		sess_abort(s, 414, "the %s name is too long", owner_noun(kind));
 		return;
 	}
+	if (sess_lookup_admit(s) == -1)
+		return;
 	s->sess_lookup = lookup_start(s->sess_px->px_base,
 	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
 	    sess_owner_cb, s);
@@ -1324,6 +1461,8 @@ sess_dest_next(struct session *s)
 		return;
 	}
 	snprintf(path, sizeof(path), "/images/%s/json", seg);
+	if (sess_lookup_admit(s) == -1)
+		return;
 	s->sess_lookup = lookup_start(s->sess_px->px_base,
 	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
 	    sess_dest_cb, s);
@@ -1513,6 +1652,8 @@ sess_owner_answer(struct session *s)
 	char			*path;
 
 	xasprintf(&path, "%.*s", (int)req->url_len, req->url);
+	if (sess_lookup_admit(s) == -1)
+		return;
 	s->sess_lookup = lookup_start(s->sess_px->px_base,
 	    s->sess_px->px_conf->upstream, path, 64 * 1024 * 1024, 120000,
 	    sess_owner_answer_cb, s);
@@ -1756,6 +1897,8 @@ sess_ref_next(struct session *s)
 		sess_abort(s, 414, "a name in the body is too long");
 		return;
 	}
+	if (sess_lookup_admit(s) == -1)
+		return;
 	s->sess_lookup = lookup_start(s->sess_px->px_base,
 	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
 	    sess_ref_cb, s);
@@ -2042,6 +2185,8 @@ sess_pump_body(struct session *s)
 			s->sess_state = SS_WAIT;
 			if (!s->sess_resp_active)	/* answered early */
 				sess_request_done(s);
+			else
+				sess_await_answer(s);
 			return;
 		}
 		if (evbuffer_get_length(in) == 0)
@@ -2065,6 +2210,11 @@ sess_request_done(struct session *s)
 		sess_audit_complete(s, s->sess_resp.status);
 	json_decref(s->sess_summary);
 	s->sess_summary = NULL;
+	/* A body read whole and then denied was never forwarded and freed. */
+	if (s->sess_body != NULL) {
+		evbuffer_free(s->sess_body);
+		s->sess_body = NULL;
+	}
 	http_request_clear(&s->sess_req);
 	s->sess_have_req = 0;
 	if (!keep) {
@@ -2443,6 +2593,7 @@ up_read_run(struct bufferevent *bev, void *arg)
 		sess_drop_upstream(s);
 		return;
 	}
+	sess_pending_end(s);		/* dockerd is answering */
 	sess_pump_response(s);
 }
 
@@ -2571,7 +2722,37 @@ name(struct bufferevent *bev, short what, void *arg)			\
 SESS_EVENT_CB(cl_event_cb, cl_event_run)
 SESS_EVENT_CB(up_event_cb, up_event_run)
 
-/* Idle, header and flush timeouts. */
+/*
+ * The request went upstream whole and dockerd has not begun to answer
+ * within limits.upstream_timeout: 504; its connection is dropped, the
+ * client's kept.
+ */
+static void
+sess_upstream_timeout(struct session *s)
+{
+	struct http_request	*req = &s->sess_req;
+	unsigned		 ms = s->sess_px->px_conf->limits.
+				    upstream_timeout_ms;
+	char			 t[32];
+
+	if (ms % 1000 == 0)
+		snprintf(t, sizeof(t), "%u s", ms / 1000);
+	else
+		snprintf(t, sizeof(t), "%u ms", ms);
+	log_warn("conn %llu (%s): %s %.*s: the Docker Engine at %s did not "
+	    "answer within %s (limits.upstream_timeout); 504",
+	    (unsigned long long)s->sess_id, s->sess_who, req->method,
+	    (int)req->path_len, req->url, s->sess_px->px_conf->upstream, t);
+	sess_drop_upstream(s);
+	http_write_error_hdr(bufferevent_get_output(s->sess_cl), 504,
+	    s->sess_close_after, s->sess_rid_hdr, SESS_HEAD_ONLY(s), "the "
+	    "Docker Engine at %s did not answer within %s "
+	    "(limits.upstream_timeout)", s->sess_px->px_conf->upstream, t);
+	sess_audit_complete(s, 504);
+	sess_request_done(s);
+}
+
+/* Idle, header, flush and upstream timeouts. */
 static void
 sess_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -2588,6 +2769,9 @@ sess_timer_cb(evutil_socket_t fd, short what, void *arg)
 		break;
 	case ST_FLUSH:
 		sess_close(s, "client did not read its last response");
+		break;
+	case ST_UPSTREAM:
+		sess_upstream_timeout(s);
 		break;
 	case ST_NONE:
 		break;
@@ -2881,14 +3065,46 @@ proxy_tls_done(struct tls_conn *c, void *arg)
 	    s->sess_remote, p->subject, tls_conn_describe(c));
 }
 
-/* Logs accept(2) failures (EMFILE...) without spinning. */
+/*
+ * accept(2) failed.  Out of descriptors or memory it would fail again at
+ * once, and libevent would call again at once while clients wait in the
+ * backlog: a busy loop writing a log line per turn.  The listener rests
+ * for PROXY_ACCEPT_PAUSE_MS instead; the error is logged at most once in
+ * 10 s, with how often it happened.
+ */
 static void
 proxy_accept_error_cb(struct evconnlistener *evl, void *arg)
 {
 	struct listener	*ls = arg;
+	struct timeval	 tv = { 0, PROXY_ACCEPT_PAUSE_MS * 1000 };
+	uint64_t	 now = proxy_now_ms();
+	int		 err = EVUTIL_SOCKET_ERROR();
 
-	log_warn("%s: accept: %s", ls->label,
-	    strerror(EVUTIL_SOCKET_ERROR()));
+	ls->accept_failed++;
+	if (ls->accept_logged == 0 || now - ls->accept_logged >= 10000) {
+		log_warn("%s: accept: %s (%llu failed accepts since the last "
+		    "such line)%s", ls->label, strerror(err),
+		    (unsigned long long)ls->accept_failed, err == EMFILE ?
+		    "; the descriptor limit is too low for the clients, see "
+		    "limits.max_connections" : "");
+		ls->accept_logged = now;
+		ls->accept_failed = 0;
+	}
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS &&
+	    err != ENOMEM)
+		return;
+	evconnlistener_disable(evl);
+	evtimer_add(ls->resume, &tv);
+}
+
+/* The pause after accept(2) ran out of descriptors is over. */
+static void
+listener_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct listener	*ls = arg;
+
+	if (ls->evl != NULL)
+		evconnlistener_enable(ls->evl);
 }
 
 struct proxy *
@@ -3014,6 +3230,9 @@ listener_close(struct listener *ls)
 		listen_unix_remove(ls->conf, &ls->sock);
 	ls->evl = NULL;
 	ls->sock.fd = -1;
+	if (ls->resume != NULL)
+		event_free(ls->resume);
+	ls->resume = NULL;
 	tls_server_unref(ls->tls);
 	ls->tls = NULL;
 	ls->conf = NULL;
@@ -3068,6 +3287,9 @@ listener_open(struct proxy *px, const struct listen_conf *lc, char *err,
 		goto fail;
 	}
 	evconnlistener_set_error_cb(ls->evl, proxy_accept_error_cb);
+	if ((ls->resume = evtimer_new(px->px_base, listener_resume_cb, ls)) ==
+	    NULL)
+		fatal("out of memory");
 	return ls;
 fail:
 	if (ls->inherited) {	/* (evl is not made yet on any failure) */

@@ -21,8 +21,10 @@ of NAME, half a second late for a NAME that starts with "slow-" (so
 that a client's body piles up in sockguard meanwhile).  Query parameters
 change the answer:
 fake_status=NNN (status code), fake_delay=MS (wait first), fake_chunked=1
-(chunked response), fake_close=1 (close after answering).  It never
-sends "100 Continue" itself.  On SIGTERM it removes SOCKET and exits 0.
+(chunked response), fake_close=1 (close after answering), fake_size=N (a
+body of N bytes "x" instead, sent in 64 KiB pieces), fake_garbage=1 (a
+line that is not HTTP instead of a response).  It never sends "100
+Continue" itself.  On SIGTERM it removes SOCKET and exits 0.
 """
 import hashlib
 import json
@@ -204,6 +206,20 @@ class Handler(socketserver.BaseRequestHandler):
                 "Name": "/" + name, "Config": {"Image": "fake"},
                 "HostConfig": {}, "Mounts": [],
                 "State": {"Status": "running", "Running": True}}).encode()
+        if q.get("fake_garbage", ["0"])[0] == "1":
+            c.sock.sendall(b"HELLO this is not HTTP\r\n\r\n")
+            log_event("close %d server got=0" % cid)
+            return False
+        size = int(q.get("fake_size", ["-1"])[0])
+        if size >= 0:
+            c.sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: "
+                           b"application/octet-stream\r\nContent-Length: "
+                           b"%d\r\n\r\n" % size)
+            piece = b"x" * 65536
+            while size > 0:
+                c.sock.sendall(piece[:min(size, len(piece))])
+                size -= min(size, len(piece))
+            return True
         close = q.get("fake_close", ["0"])[0] == "1" or \
             "close" in ",".join(hd.get("connection", [])).lower() or \
             version == "HTTP/1.0"

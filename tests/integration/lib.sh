@@ -211,6 +211,80 @@ s.connect(sys.argv[1])
 EOF
 }
 
+# ---------------------------------------------------------------- dockerd
+
+# Does the Docker API at unix socket $1 answer /_ping?
+dockerd_pings() {
+	[ "$(curl -s -m 2 --unix-socket "$1" http://d/_ping)" = OK ]
+}
+
+# dockerd_start DIR: a private dockerd (vfs storage, no bridge, no
+# iptables) with everything under DIR: data (DIR/data), exec root
+# (DIR/x), pid file, log (DIR/dockerd.log, appended to) and socket
+# (DIR/docker.sock).  Its pid in DOCKERD_PID, registered for cleanup.
+# Returns non-zero if it does not answer /_ping within 30 s.  DIR must be
+# short: containerd's sockets under the exec root must fit 108 bytes.
+dockerd_start() {
+	local dir=$1 cpid
+	mkdir -p "$dir/data" "$dir/x"
+	# The containerd of a dockerd that was killed dies with it, but where
+	# PID 1 does not reap orphans it stays a zombie, and its pid file
+	# would make the new dockerd wait for it until it gives up.
+	cpid=$(cat "$dir/x/containerd/containerd.pid" 2>/dev/null)
+	if [ -n "$cpid" ] && ! awk '$1 == "State:" && $2 != "Z" { ok = 1 }
+	    END { exit !ok }' "/proc/$cpid/status" 2>/dev/null; then
+		rm -f "$dir/x/containerd/containerd.pid"
+	fi
+	dockerd --data-root "$dir/data" --exec-root "$dir/x" \
+	    --pidfile "$dir/dockerd.pid" -H "unix://$dir/docker.sock" \
+	    --storage-driver=vfs --iptables=false --bridge=none \
+	    >>"$dir/dockerd.log" 2>&1 &
+	DOCKERD_PID=$!
+	bg_register "$DOCKERD_PID"
+	wait_for 30 dockerd_pings "$dir/docker.sock"
+}
+
+# dockerd_stop PID DIR: removes the containers of the dockerd at
+# DIR/docker.sock, stops it (SIGTERM), then the containerd it started
+# under DIR/x if that outlived it (a dockerd killed with SIGKILL leaves
+# its containerd running).
+dockerd_stop() {
+	local pid=$1 dir=$2 left cpid m
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		left=$(DK_TIMEOUT=30 _docker "$dir/docker.sock" ps -aq \
+		    2>/dev/null)
+		[ -n "$left" ] && DK_TIMEOUT=60 _docker "$dir/docker.sock" \
+		    rm -f $left >/dev/null 2>&1
+		stop_pid "$pid" TERM
+	fi
+	cpid=$(cat "$dir/x/containerd/containerd.pid" 2>/dev/null)
+	if [ -n "$cpid" ] && kill -0 "$cpid" 2>/dev/null &&
+	    grep -qF "$dir/" "/proc/$cpid/cmdline" 2>/dev/null; then
+		kill -TERM "$cpid"
+		wait_for 10 eval "! kill -0 $cpid 2>/dev/null" ||
+		    kill -KILL "$cpid" 2>/dev/null
+	fi
+	# A dockerd killed mid-run leaves the mount it made of its data root.
+	for m in $(findmnt -rn -o TARGET | grep -F "$dir/" | sort -r); do
+		umount "$m" 2>/dev/null || umount -l "$m"
+	done
+}
+
+# busybox_import SOCK IMAGE DIR: imports an offline image, IMAGE, of
+# /bin/busybox and its applets into the dockerd at SOCK (root file
+# system built in DIR).
+busybox_import() {
+	local sock=$1 img=$2 rootfs=$3 a
+	mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc"
+	cp /bin/busybox "$rootfs/bin/busybox"
+	for a in sh echo cat ls sleep true false head tail wc md5sum \
+	    sha256sum dd tar seq printf env yes id sort tr grep sed mkdir rm \
+	    touch date; do
+		ln -sf busybox "$rootfs/bin/$a"
+	done
+	tar -C "$rootfs" -c . | _docker "$sock" import - "$img" >/dev/null
+}
+
 # ---------------------------------------------------------------- sockguard
 
 declare -A SG_PIDS=()

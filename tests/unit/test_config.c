@@ -229,6 +229,9 @@ assert_limits_equal(const struct limits *a, const struct limits *b)
 	assert_int_equal(a->header_timeout_ms, b->header_timeout_ms);
 	assert_int_equal(a->idle_timeout_ms, b->idle_timeout_ms);
 	assert_int_equal(a->drain_timeout_ms, b->drain_timeout_ms);
+	assert_int_equal(a->handshake_timeout_ms, b->handshake_timeout_ms);
+	assert_int_equal(a->max_pending_upstream, b->max_pending_upstream);
+	assert_int_equal(a->upstream_timeout_ms, b->upstream_timeout_ms);
 }
 
 /* The example configuration parses and states the defaults it claims. */
@@ -302,6 +305,8 @@ test_defaults(void **state)
 	assert_int_equal(cf->limits.idle_timeout_ms, 120000);
 	assert_int_equal(cf->limits.drain_timeout_ms, 10000);
 	assert_true(cf->sandbox);
+	assert_int_equal(cf->limits.max_pending_upstream, 256);
+	assert_int_equal(cf->limits.upstream_timeout_ms, 600000);
 	config_free(cf);
 }
 
@@ -351,7 +356,9 @@ test_every_key(void **state)
 		"  max_inspect_body: 3MiB\n"
 		"  header_timeout: 500ms\n"
 		"  idle_timeout: 1h\n"
-		"  drain_timeout: 30\n",
+		"  drain_timeout: 30\n"
+		"  max_pending_upstream: 7\n"
+		"  upstream_timeout: 90s\n",
 		"{upstream: /run/docker.sock, rules: /etc/sockguard/rules.yaml,"
 		" audit: {path: /var/log/sockguard/audit.log},"
 		" listen: [{unix: /run/sg/a.sock, name: a, mode: '0640',"
@@ -359,7 +366,8 @@ test_every_key(void **state)
 		" limits: {max_connections: 10, max_request_line: 1KiB,"
 		" max_header_bytes: 2KiB, max_headers: 20,"
 		" max_inspect_body: 3MiB, header_timeout: 500ms,"
-		" idle_timeout: 1h, drain_timeout: 30}}\n",
+		" idle_timeout: 1h, drain_timeout: 30,"
+		" max_pending_upstream: 7, upstream_timeout: 90s}}\n",
 	};
 	struct config	*cf;
 	size_t		 i;
@@ -391,6 +399,8 @@ test_every_key(void **state)
 		assert_int_equal(cf->limits.header_timeout_ms, 500);
 		assert_int_equal(cf->limits.idle_timeout_ms, 3600000);
 		assert_int_equal(cf->limits.drain_timeout_ms, 30000);
+		assert_int_equal(cf->limits.max_pending_upstream, 7);
+		assert_int_equal(cf->limits.upstream_timeout_ms, 90000);
 		config_free(cf);
 	}
 }
@@ -498,6 +508,15 @@ test_top_level(void **state)
 		    "max_inspect_body must be a scalar" },
 		{ LISTEN "limits:\n  header_timeout: {a: b}\n", 0, "4:19",
 		    "header_timeout must be a scalar" },
+		{ LISTEN "limits:\n  max_pending_upstream: 0\n", 0, "4:25",
+		    "max_pending_upstream: \"0\" is not a size between 1 and "
+		    "1000000" },
+		{ LISTEN "limits:\n  max_pending_upstream: 1000001\n", 0,
+		    "4:25", "is not a size between 1 and 1000000" },
+		{ LISTEN "limits:\n  upstream_timeout: 0s\n", 0, "4:21",
+		    "upstream_timeout: \"0s\" is not a duration" },
+		{ LISTEN "limits:\n  upstream_timeout: soon\n", 0, "4:21",
+		    "upstream_timeout: \"soon\" is not a duration" },
 	};
 
 	run_bad(t, nitems(t));
