@@ -1292,23 +1292,37 @@ sess_start_lookup(struct session *s)
 }
 
 /*
- * A lookup of ownership is about to ask dockerd: it counts toward
- * limits.max_pending_upstream like the request itself.  Returns -1 when
- * refused (the client has its 503).
+ * Asks dockerd GET path for ownership (an answer of at most max bytes
+ * within ms), answered through cb.  It counts toward
+ * limits.max_pending_upstream like the request itself.  When it cannot
+ * start, the client has its 503 or 502 and the lookup state is cleared.
  */
-static int
-sess_lookup_admit(struct session *s)
+static void
+sess_lookup_go(struct session *s, const char *path, size_t max,
+    unsigned ms, lookup_cb cb)
 {
-	if (sess_pending_take(s) == 0)
-		return 0;
-	sess_joins_clear(s);
-	sess_refuse_pending(s);
-	if (s->sess_close_after)
-		sess_finish(s);
-	else
-		sess_request_done(s);
-	return -1;
+	if (sess_pending_take(s) == -1) {
+		sess_joins_clear(s);
+		sess_refuse_pending(s);
+		if (s->sess_close_after)
+			sess_finish(s);
+		else
+			sess_request_done(s);
+		return;
+	}
+	s->sess_lookup = lookup_start(s->sess_px->px_base,
+	    s->sess_px->px_conf->upstream, path, max, ms, cb, s);
+	if (s->sess_lookup == NULL) {
+		sess_joins_clear(s);
+		if (!s->sess_req.body_done)
+			s->sess_close_after = 1;
+		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
+		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
+		return;
+	}
+	s->sess_state = SS_LOOKUP;
 }
+
 
 /* ------------------------------------------------------------ ownership */
 
@@ -1375,19 +1389,7 @@ sess_owner_lookup(struct session *s, enum owner_kind kind, const char *name,
 		sess_abort(s, 414, "the %s name is too long", owner_noun(kind));
 		return;
 	}
-	if (sess_lookup_admit(s) == -1)
-		return;
-	s->sess_lookup = lookup_start(s->sess_px->px_base,
-	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
-	    sess_owner_cb, s);
-	if (s->sess_lookup == NULL) {
-		if (!s->sess_req.body_done)
-			s->sess_close_after = 1;
-		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
-		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
-		return;
-	}
-	s->sess_state = SS_LOOKUP;
+	sess_lookup_go(s, path, 4 * 1024 * 1024, 15000, sess_owner_cb);
 }
 
 static void	sess_dest_next(struct session *);
@@ -1461,20 +1463,7 @@ sess_dest_next(struct session *s)
 		return;
 	}
 	snprintf(path, sizeof(path), "/images/%s/json", seg);
-	if (sess_lookup_admit(s) == -1)
-		return;
-	s->sess_lookup = lookup_start(s->sess_px->px_base,
-	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
-	    sess_dest_cb, s);
-	if (s->sess_lookup == NULL) {
-		sess_joins_clear(s);
-		if (!s->sess_req.body_done)
-			s->sess_close_after = 1;
-		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
-		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
-		return;
-	}
-	s->sess_state = SS_LOOKUP;
+	sess_lookup_go(s, path, 4 * 1024 * 1024, 15000, sess_dest_cb);
 }
 
 /*
@@ -1652,18 +1641,9 @@ sess_owner_answer(struct session *s)
 	char			*path;
 
 	xasprintf(&path, "%.*s", (int)req->url_len, req->url);
-	if (sess_lookup_admit(s) == -1)
-		return;
-	s->sess_lookup = lookup_start(s->sess_px->px_base,
-	    s->sess_px->px_conf->upstream, path, 64 * 1024 * 1024, 120000,
-	    sess_owner_answer_cb, s);
+	sess_lookup_go(s, path, 64 * 1024 * 1024, 120000,
+	    sess_owner_answer_cb);
 	free(path);
-	if (s->sess_lookup == NULL) {
-		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
-		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
-		return;
-	}
-	s->sess_state = SS_LOOKUP;
 }
 
 /*
@@ -1897,18 +1877,7 @@ sess_ref_next(struct session *s)
 		sess_abort(s, 414, "a name in the body is too long");
 		return;
 	}
-	if (sess_lookup_admit(s) == -1)
-		return;
-	s->sess_lookup = lookup_start(s->sess_px->px_base,
-	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
-	    sess_ref_cb, s);
-	if (s->sess_lookup == NULL) {
-		sess_joins_clear(s);
-		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
-		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
-		return;
-	}
-	s->sess_state = SS_LOOKUP;
+	sess_lookup_go(s, path, 4 * 1024 * 1024, 15000, sess_ref_cb);
 }
 
 /* ------------------------------------------------------------ events */
