@@ -563,13 +563,16 @@ rnd = random.Random(7)
 size = 3 * 1024 * 1024
 body = rnd.randbytes(size)
 want = hashlib.sha256(body).hexdigest()
+phase, off = "handshake", 0
 try:
+    # Not a timing: 60 s per socket call only ends a stall; a failure
+    # says where it stopped, to tell a stall from a slow machine.
     s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(port)),
-                                                 20),
+                                                 60),
                         server_hostname="127.0.0.1")
     s.sendall(b"PUT /v1.41/containers/slow-a/archive?path=/tmp HTTP/1.1\r\n"
               b"Host: sg\r\nTransfer-Encoding: chunked\r\n\r\n")
-    off = 0
+    phase = "chunked body"
     while off < size:
         n = min(rnd.randint(1, 1000), size - off)
         s.sendall(b"%x\r\n" % n)
@@ -577,11 +580,13 @@ try:
         s.sendall(b"\r\n")
         off += n
     s.sendall(b"0\r\n\r\n")
+    phase = "length body"
     s.sendall(b"PUT /v1.41/containers/slow-b/archive?path=/tmp HTTP/1.1\r\n"
               b"Host: sg\r\nContent-Length: %d\r\n\r\n" % size + body +
               b"GET /_ping HTTP/1.1\r\nHost: sg\r\n\r\n")
     f = s.makefile("rb")
     for what in ("chunked", "length", "next"):
+        phase = "answer " + what
         status = f.readline().decode().strip()
         n = 0
         while True:
@@ -595,7 +600,7 @@ try:
             ('"len": %d' % size in data and want in data))
         print(what, "ok" if ok else "bad:", "" if ok else status + data)
 except (OSError, ValueError) as e:
-    print("error", e)
+    print("error", e, "in", phase, "after", off, "chunked bytes")
 EOF
 )
 	check_line "tls: bodies: 3 MiB in small chunks, held up by a slow look-up, arrive whole" \
