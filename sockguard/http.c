@@ -266,10 +266,46 @@ http_method_ok(enum http_method m)
 	}
 }
 
+/*
+ * Content-Type: dockerd (Go's ParseForm) reads the parameters of a
+ * form-encoded body as if in the query, and ahead of it, so a form body
+ * would carry parameters the rules never saw.  Refused unless the body
+ * is empty.  Go lowercases the media type with Unicode tables: a value
+ * with bytes outside visible ASCII is refused rather than guessed at.
+ */
+static int
+http_check_content_type(const struct http_header *h, int body,
+    struct http_error *err)
+{
+	static const char *const forms[] = {
+	    "application/x-www-form-urlencoded", "multipart/form-data" };
+	size_t	i, n = 0;
+
+	for (i = 0; i < h->value_len; i++) {
+		unsigned char c = (unsigned char)h->value[i];
+
+		if ((c < 0x20 && c != '\t') || c >= 0x7f)
+			return http_fail(err, 400, "Content-Type has a byte "
+			    "that is not visible ASCII");
+	}
+	while (n < h->value_len && h->value[n] != ';')
+		n++;
+	while (n > 0 && (h->value[n - 1] == ' ' || h->value[n - 1] == '\t'))
+		n--;
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (body && strlen(forms[i]) == n &&
+		    strncasecmp(h->value, forms[i], n) == 0)
+			return http_fail(err, 415, "form bodies are refused: "
+			    "dockerd reads parameters from them that sockguard "
+			    "does not check");
+	return 0;
+}
+
 /* Framing and semantics checks over the parsed headers. */
 static int
 http_check_headers(struct http_request *req, struct http_error *err)
 {
+	const struct http_header *ct = NULL;
 	size_t	 i, ncl = 0, nte = 0, nhost = 0;
 
 	for (i = 0; i < req->nhdrs; i++) {
@@ -301,6 +337,11 @@ http_check_headers(struct http_request *req, struct http_error *err)
 			    !hdr_value_is(h, "keep-alive") &&
 			    !hdr_value_is(h, "upgrade"))
 				req->conn_lists = 1;
+		} else if (hdr_is(h, "content-type")) {
+			if (ct != NULL)
+				return http_fail(err, 400, "Content-Type is "
+				    "given more than once");
+			ct = h;
 		} else if (hdr_is(h, "upgrade")) {
 			if (req->upgrade_hdr != NULL)
 				return http_fail(err, 400, "Upgrade is given "
@@ -329,6 +370,10 @@ http_check_headers(struct http_request *req, struct http_error *err)
 		req->framing = HTTP_BODY_LENGTH;
 	else
 		req->framing = HTTP_BODY_NONE;
+	if (ct != NULL)
+		return http_check_content_type(ct, req->framing ==
+		    HTTP_BODY_CHUNKED || (req->framing == HTTP_BODY_LENGTH &&
+		    req->parser.content_length > 0), err);
 	return 0;
 }
 

@@ -221,23 +221,29 @@ route_images(const char *m, const char *route, size_t len,
 {
 	static const char *const ops[] = { "/json", "/history", "/get",
 	    "/push", "/tag" };
+	int	get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
 	size_t	i, n;
 
-	if (is(route, len, "/images/json")) {
+	if (get && is(route, len, "/images/json")) {
 		o->kind = OWN_ANSWER;
 		return;
 	}
-	if (is(route, len, "/images/prune")) {
+	if (post && is(route, len, "/images/prune")) {
 		o->kind = OWN_FILTER;
 		return;
 	}
-	if (is(route, len, "/images/get")) {
+	if (get && is(route, len, "/images/get")) {
 		o->kind = OWN_SAVE;
 		return;
 	}
-	if (is(route, len, "/images/create") || is(route, len, "/images/load") ||
-	    is(route, len, "/images/search"))
-		return;		/* shared: pulled and loaded images */
+	if (post && is(route, len, "/images/load")) {
+		deny_route(o, "docker load cannot be isolated: the archive "
+		    "sets image names and labels sockguard does not read");
+		return;
+	}
+	if ((post && is(route, len, "/images/create")) ||
+	    (get && is(route, len, "/images/search")))
+		return;		/* pulls: the names they set are checked */
 	/* /images/{name}/op and DELETE /images/{name}: names hold '/'. */
 	o->kind = OWN_IMAGE;
 	o->seg = route + 8;
@@ -262,15 +268,23 @@ void
 owner_route(const char *m, const char *route, size_t len,
     struct owner_route *o)
 {
+	int	get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
+
 	memset(o, 0, sizeof(*o));
-	if (is(route, len, "/containers/json") ||
-	    is(route, len, "/containers/prune") ||
-	    is(route, len, "/volumes") || is(route, len, "/volumes/prune") ||
-	    is(route, len, "/networks") || is(route, len, "/networks/prune"))
+	/*
+	 * The fixed words are routes only with their own method: dockerd
+	 * takes DELETE /containers/json or GET /volumes/create as the
+	 * object named "json" or "create".
+	 */
+	if ((get && (is(route, len, "/containers/json") ||
+	    is(route, len, "/volumes") || is(route, len, "/networks"))) ||
+	    (post && (is(route, len, "/containers/prune") ||
+	    is(route, len, "/volumes/prune") ||
+	    is(route, len, "/networks/prune"))))
 		o->kind = OWN_FILTER;
-	else if (is(route, len, "/containers/create") ||
+	else if (post && (is(route, len, "/containers/create") ||
 	    is(route, len, "/volumes/create") ||
-	    is(route, len, "/networks/create"))
+	    is(route, len, "/networks/create")))
 		o->kind = OWN_CREATE;
 	else if (under(route, len, "/containers/"))
 		target(o, OWN_CONTAINER, route, len, 12);

@@ -288,6 +288,37 @@ static const struct req_case req_cases[] = {
 	    "\r\n", "GET", "/v1.41/containers/json?all=1&filters=%7B%7D",
 	    HTTP_BODY_NONE, 0, 1, 0, 0),
 
+	/* Form bodies: dockerd would read parameters from them. */
+	RQ_BAD("form body", "POST /images/create?fromImage=a" H11
+	    "Content-Type: application/x-www-form-urlencoded\r\n"
+	    "Content-Length: 9\r\n\r\n", 415),
+	RQ_BAD("form body, case and parameters", "POST /x" H11
+	    "content-type:  Application/X-WWW-Form-URLencoded ;charset=x\r\n"
+	    CHUNKED "\r\n", 415),
+	RQ_BAD("form body, broken parameter", "PUT /x" H11
+	    "Content-Type: application/x-www-form-urlencoded; =\r\n"
+	    "Content-Length: 1\r\n\r\n", 415),
+	RQ_BAD("multipart body", "POST /x" H11
+	    "Content-Type: multipart/form-data; boundary=b\r\n"
+	    "Content-Length: 9\r\n\r\n", 415),
+	RQ_BAD("two Content-Types", "POST /x" H11
+	    "Content-Type: application/json\r\n"
+	    "Content-Type: application/x-www-form-urlencoded\r\n"
+	    "Content-Length: 2\r\n\r\n", 400),
+	RQ_BAD("Content-Type not ASCII", "POST /x" H11
+	    "Content-Type: appl\xc4\xb0" "cation/x-www-form-urlencoded\r\n"
+	    "Content-Length: 2\r\n\r\n", 400),
+	RQ_OK("form type, no body", "POST /containers/a/start" H11
+	    "Content-Type: application/x-www-form-urlencoded\r\n\r\n",
+	    "POST", "/containers/a/start", HTTP_BODY_NONE, 0, 1, 0, 0),
+	RQ_OK("form type, empty body", "POST /containers/a/start" H11
+	    "Content-Type: application/x-www-form-urlencoded\r\n"
+	    "Content-Length: 0\r\n\r\n", "POST", "/containers/a/start",
+	    HTTP_BODY_LENGTH, 0, 1, 0, 0),
+	RQ_OK("tar body", "POST /build" H11
+	    "Content-Type: application/x-tar\r\nContent-Length: 9\r\n\r\n",
+	    "POST", "/build", HTTP_BODY_LENGTH, 9, 1, 0, 0),
+
 	/* Ambiguous body length. */
 	RQ_BAD("CL then TE", "POST /x" H11 "Content-Length: 5\r\n" CHUNKED
 	    "\r\n", 400),

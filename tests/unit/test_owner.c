@@ -158,6 +158,23 @@ test_routes(void **state)
 	check_route("GET", "/images/x", OWN_DENY, NULL, 0);
 	/* An empty reference names nothing. */
 	check_route("GET", "/containers//json", OWN_DENY, NULL, 0);
+	/* The fixed words are routes with their own method only; with
+	 * another, dockerd reads them as an object's name. */
+	check_route("DELETE", "/containers/json", OWN_CONTAINER, "json", 0);
+	check_route("DELETE", "/containers/create", OWN_CONTAINER, "create",
+	    0);
+	check_route("GET", "/containers/prune", OWN_CONTAINER, "prune", 0);
+	check_route("GET", "/volumes/create", OWN_VOLUME, "create", 0);
+	check_route("DELETE", "/volumes/prune", OWN_VOLUME, "prune", 0);
+	check_route("DELETE", "/networks/create", OWN_NETWORK, "create", 0);
+	check_route("GET", "/networks/prune", OWN_NETWORK, "prune", 0);
+	check_route("DELETE", "/images/search", OWN_IMAGE, "search", 1);
+	check_route("DELETE", "/images/get", OWN_IMAGE, "get", 1);
+	check_route("DELETE", "/images/json", OWN_IMAGE, "json", 1);
+	check_route("DELETE", "/images/create", OWN_IMAGE, "create", 1);
+	check_route("GET", "/images/search", OWN_NONE, NULL, 0);
+	/* A tar names images and labels sockguard does not read. */
+	check_route("POST", "/images/load", OWN_DENY, NULL, 0);
 }
 
 static void
