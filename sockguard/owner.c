@@ -368,13 +368,35 @@ label_of(json_t *labels, const char *label)
 	return json_string_value(json_object_get(labels, label));
 }
 
+/*
+ * Whether an unlabelled image is shared: it has a name (a tag or a
+ * digest).  A classic build's step images are unlabelled (the owner
+ * label is its last step) and unnamed; they are nobody's to use.
+ * dockerd lists unnamed images with "<none>:<none>" and "<none>@<none>".
+ */
+static int
+image_named(json_t *img)
+{
+	static const char *const keys[] = { "RepoTags", "RepoDigests" };
+	json_t		*e;
+	const char	*s;
+	size_t		 i, k;
+
+	for (k = 0; k < 2; k++)
+		json_array_foreach(json_object_get(img, keys[k]), i, e)
+			if ((s = json_string_value(e)) != NULL && *s != '\0' &&
+			    strncmp(s, "<none>", 6) != 0)
+				return 1;
+	return 0;
+}
+
 int
-owner_check(enum owner_kind k, json_t *inspect, const char *label,
-    const char *owner, int write, const char **id, char *why,
-    size_t whylen)
+owner_check(enum owner_kind k, json_t *inspect, const char *ref,
+    const char *label, const char *owner, int write, const char **id,
+    char *why, size_t whylen)
 {
 	json_t		*labels;
-	const char	*v, *name;
+	const char	*v;
 
 	*id = NULL;
 	if (!json_is_object(inspect))
@@ -403,19 +425,21 @@ owner_check(enum owner_kind k, json_t *inspect, const char *label,
 	v = label_of(labels, label);
 	if (k == OWN_IMAGE) {
 		*id = NULL;	/* rm by name untags; keep the reference */
-		if (v == NULL && !write)
+		if (v == NULL && !write && image_named(inspect))
 			return 1;	/* shared: pulled or loaded */
 	}
 	if (v != NULL && strcmp(v, owner) == 0)
 		return 1;
-	name = json_string_value(json_object_get(inspect, "Name"));
-	if (k == OWN_IMAGE && v == NULL)
+	if (k == OWN_IMAGE && v == NULL && !image_named(inspect))
+		snprintf(why, whylen, "the image has no owner and no name "
+		    "(a build step): it is nobody's to use");
+	else if (k == OWN_IMAGE && v == NULL)
 		snprintf(why, whylen, "the image is shared (not built "
 		    "through sockguard): it may be used, not changed");
 	else
 		snprintf(why, whylen, "the %s%s%s is not this client's "
-		    "(%s is not %s)", owner_noun(k), name != NULL ? " " : "",
-		    name != NULL ? name : "", label, owner);
+		    "(%s is not %s)", owner_noun(k), ref != NULL ? " " : "",
+		    ref != NULL ? ref : "", label, owner);
 	return 0;
 }
 
@@ -487,6 +511,19 @@ query_replace(const char *q, size_t qlen, const char *key, const char *value)
 	pct_encode(value, enc, 3 * vlen + 4);
 	snprintf(out + n, cap - n, "%s%s=%s", n > 0 ? "&" : "", key, enc);
 	free(enc);
+	return out;
+}
+
+/* query_replace on an owned query, which it frees; NULL stays NULL. */
+static char *
+query_set_then(char *q, const char *key, const char *value)
+{
+	char	*out;
+
+	if (q == NULL)
+		return NULL;
+	out = query_replace(q, strlen(q), key, value);
+	free(q);
 	return out;
 }
 
@@ -564,6 +601,16 @@ dest_add(const char *name, void *arg)
 	return 0;
 }
 
+/* Whether an image reference has a tag or a digest. */
+static int
+ref_has_tag(const char *ref)
+{
+	const char	*slash = strrchr(ref, '/');
+
+	return strchr(ref, '@') != NULL ||
+	    strchr(slash != NULL ? slash : ref, ':') != NULL;
+}
+
 int
 owner_dest_names(const char *m, const char *route, size_t len,
     const char *q, size_t qlen, char out[][256], size_t max, int *pull)
@@ -589,6 +636,7 @@ owner_dest_names(const char *m, const char *route, size_t len,
 		if (r == 1 && tag[0] != '\0') {
 			key = "fromImage";
 			*pull = 1;
+			snprintf(src, sizeof(src), "%s", tag);
 		} else {
 			if (docker_query_get(q, qlen, "fromSrc", src,
 			    sizeof(src)) == -1)
@@ -606,13 +654,23 @@ owner_dest_names(const char *m, const char *route, size_t len,
 			d.tag = tag;
 		else if (r == 1)
 			return 0;
+		/* No tag anywhere: dockerd pulls every tag of the name. */
+		if (*pull && (r == 0 || tag[0] == '\0') &&
+		    !ref_has_tag(src))
+			return -2;
 	}
 	if (query_each(q, qlen, key, dest_add, &d) == -1)
 		return -1;
 	return (int)d.n;
 }
 
-/* Whether changes= text could set the owner label. */
+/*
+ * Whether changes= text could set the owner label.  dockerd joins the
+ * values with line breaks and reads them as a Dockerfile: '$' expands
+ * variables (in label keys too), a trailing escape ('\\', or '`' after
+ * an escape directive) continues into the next value, such as the
+ * owner LABEL sockguard appends to an import.  None of those are let in.
+ */
 static int
 change_ok(const char *v, void *arg)
 {
@@ -620,9 +678,12 @@ change_ok(const char *v, void *arg)
 	char		 flat[OWNER_QUERY_MAX];
 	size_t		 n = 0;
 
-	/* Quotes and escapes could split the key: drop them first. */
+	if (strpbrk(v, "$\\`\r\n") != NULL ||
+	    v[strspn(v, " \t")] == '#')
+		return -1;
+	/* Quotes could split the key: drop them first. */
 	for (; *v != '\0' && n + 1 < sizeof(flat); v++)
-		if (*v != '"' && *v != '\'' && *v != '\\')
+		if (*v != '"' && *v != '\'')
 			flat[n++] = *v;
 	flat[n] = '\0';
 	return strcasestr(flat, label) != NULL ? -1 : 0;
@@ -633,8 +694,9 @@ owner_changes_check(const char *q, size_t qlen, const char *label,
     char *why, size_t whylen)
 {
 	if (query_each(q, qlen, "changes", change_ok, (void *)label) == -1) {
-		snprintf(why, whylen, "changes= may not mention label %s (or "
-		    "cannot be read)", label);
+		snprintf(why, whylen, "changes= may not mention label %s, "
+		    "hold '$', '\\', '`' or a line break, or start with '#' "
+		    "(or it cannot be read)", label);
 		return -1;
 	}
 	return 0;
@@ -776,10 +838,32 @@ owner_build_labels(const char *q, size_t qlen, const char *label,
 	out = query_replace(q != NULL ? q : "", q != NULL ? qlen : 0,
 	    "labels", dumped);
 	free(dumped);
+	/* Build containers (of failed steps too) go with the build. */
+	out = query_set_then(out, "rm", "1");
+	out = query_set_then(out, "forcerm", "1");
 	if (out == NULL)
 		owner_fail(why, whylen, "the query has an encoded parameter "
 		    "name");
 	return out;
+}
+
+/*
+ * A build's RUN steps join networkmode: an owned network cannot be told
+ * from another's without a look-up, so only the built-in ones.
+ */
+static int
+owner_build_network(const char *q, size_t qlen, char *why, size_t whylen)
+{
+	char	v[64];
+	int	r;
+
+	r = q != NULL ? docker_query_get(q, qlen, "networkmode", v,
+	    sizeof(v)) : 0;
+	if (r == 0 || (r == 1 && (v[0] == '\0' || strcmp(v, "default") == 0 ||
+	    strcmp(v, "bridge") == 0 || strcmp(v, "none") == 0)))
+		return 0;
+	return owner_fail(why, whylen, "a build's network may only be "
+	    "default, bridge or none here");
 }
 
 char *
@@ -787,7 +871,8 @@ owner_query(enum owner_kind k, const char *q, size_t qlen, const char *label,
     const char *owner, char *why, size_t whylen)
 {
 	if (k == OWN_BUILD)
-		return owner_build_labels(q, qlen, label, owner, why, whylen);
+		return owner_build_network(q, qlen, why, whylen) == -1 ? NULL :
+		    owner_build_labels(q, qlen, label, owner, why, whylen);
 	return owner_filters(q, qlen, label, owner, why, whylen);
 }
 
@@ -877,6 +962,50 @@ refs_volumes(json_t *hc, struct owner_ref *out, size_t max, size_t *n)
 	}
 }
 
+/*
+ * An endpoint's NetworkID: dockerd attaches to it rather than to the
+ * network the path or the EndpointsConfig key names.
+ */
+static void
+refs_network_id(json_t *endpoint, struct owner_ref *out, size_t max,
+    size_t *n)
+{
+	const char	*s;
+
+	s = json_string_value(json_field(endpoint, "NetworkID"));
+	if (s != NULL && !network_builtin(s))
+		ref_add(out, max, n, OREF_NETWORK, NULL, s, strlen(s));
+}
+
+enum owner_kind
+owner_ref_object(enum owner_ref_kind k)
+{
+	switch (k) {
+	case OREF_VOLUME:
+	case OREF_NEW_VOLUME:	return OWN_VOLUME;
+	case OREF_NETWORK:	return OWN_NETWORK;
+	case OREF_CONTAINER:	return OWN_CONTAINER;
+	default:		return OWN_IMAGE;
+	}
+}
+
+int
+owner_create_body(const char *route, size_t len, json_t *body)
+{
+	const char	*k;
+	json_t		*v;
+	void		*tmp;
+
+	if (!is(route, len, "/networks/create") || !json_is_object(body))
+		return 0;
+	/* Every spelling dockerd would read as the field goes. */
+	json_object_foreach_safe(body, tmp, k, v)
+		if (json_key_fold_equal(k, strlen(k), "CheckDuplicate", 14))
+			json_object_del(body, k);
+	json_object_set_new(body, "CheckDuplicate", json_true());
+	return 1;
+}
+
 size_t
 owner_refs(const char *route, size_t len, json_t *body,
     struct owner_ref *out, size_t max)
@@ -903,7 +1032,15 @@ owner_refs(const char *route, size_t len, json_t *body,
 			    (s == NULL || strcmp(k, s) != 0))
 				ref_add(out, max, &n, OREF_NETWORK, NULL, k,
 				    strlen(k));
+			refs_network_id(v, out, max, &n);
 		}
+		return n;
+	}
+	if (is(route, len, "/volumes/create")) {
+		s = json_string_value(json_field(body, "Name"));
+		if (s != NULL && *s != '\0')
+			ref_add(out, max, &n, OREF_NEW_VOLUME, NULL, s,
+			    strlen(s));
 		return n;
 	}
 	rl = len;
@@ -913,6 +1050,8 @@ owner_refs(const char *route, size_t len, json_t *body,
 		v = json_field(body, "Container");
 		if ((s = json_string_value(v)) != NULL)
 			ref_add(out, max, &n, OREF_CONTAINER, v, s, strlen(s));
+		refs_network_id(json_field(body, "EndpointConfig"), out, max,
+		    &n);
 	}
 	return n;
 }
@@ -935,7 +1074,7 @@ filter_array(json_t *a, const char *label, const char *owner, int shared)
 		e = json_array_get(a, i);
 		v = label_of(json_object_get(e, "Labels"), label);
 		if ((v != NULL && strcmp(v, owner) == 0) ||
-		    (v == NULL && shared))
+		    (v == NULL && shared && image_named(e)))
 			i++;
 		else
 			json_array_remove(a, i);

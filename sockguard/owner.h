@@ -90,13 +90,15 @@ int	owner_lookup_path(enum owner_kind, const char *seg, size_t seg_len,
 
 /*
  * Whether dockerd's inspect answer of a target is the owner's.  Returns 1
- * owned, 0 not (why says so), -1 malformed answer.  For OWN_IMAGE an
- * unlabelled image counts as owned unless write is set.  *id is the full
- * id to forward by (containers, networks), or NULL to keep the reference.
+ * owned, 0 not (why says so, naming the object by ref, the reference the
+ * client gave: never by dockerd's name, which an id prefix would give
+ * away), -1 malformed answer.  For OWN_IMAGE an unlabelled image with a
+ * name counts as owned unless write is set.  *id is the full id to
+ * forward by (containers, networks), or NULL to keep the reference.
  */
-int	owner_check(enum owner_kind, json_t *inspect, const char *label,
-	    const char *owner, int write, const char **id, char *why,
-	    size_t whylen);
+int	owner_check(enum owner_kind, json_t *inspect, const char *ref,
+	    const char *label, const char *owner, int write, const char **id,
+	    char *why, size_t whylen);
 /* An exec instance's container id from /exec/ID/json, or NULL. */
 const char *owner_exec_container(json_t *inspect);
 
@@ -121,8 +123,9 @@ char	*owner_query_set(const char *query, size_t qlen, const char *key,
  * Image names a request points somewhere (docker tag, build -t, commit,
  * import, pull): each must not name another client's image, or a shared
  * one unless pulled (*pull).  Fills out[0..max) (decoded names, ":tag"
- * added where the query gives one); returns how many, or -1 when the
- * query cannot be read or names more than max.
+ * added where the query gives one); returns how many, -1 when the
+ * query cannot be read or names more than max, -2 for a pull that names
+ * no tag (dockerd would pull, and retag, every tag of the name).
  */
 #define OWNER_MAX_DESTS	8
 int	owner_dest_names(const char *method, const char *route, size_t len,
@@ -153,12 +156,14 @@ int	owner_label_body(json_t *body, const char *label, const char *owner,
 /*
  * References in a body that must be owned, looked up the way joins are:
  * container create's named volumes (Binds, Mounts), user networks
- * (NetworkMode, NetworkingConfig) and Image (owned or shared; a missing
- * one is left to dockerd, whose 404 makes the CLI pull), a network
- * connect's Container.
+ * (NetworkMode, NetworkingConfig's keys and NetworkIDs) and Image (owned
+ * or shared; a missing one is left to dockerd, whose 404 makes the CLI
+ * pull), a network connect's Container and EndpointConfig.NetworkID,
+ * and a volume create's Name (OREF_NEW_VOLUME: absent or owned; dockerd
+ * answers a create of an existing name with that volume).
  */
 enum owner_ref_kind { OREF_VOLUME, OREF_NETWORK, OREF_CONTAINER,
-    OREF_IMAGE };
+    OREF_IMAGE, OREF_NEW_VOLUME };
 struct owner_ref {
 	enum owner_ref_kind	 kind;
 	json_t			*node;	/* OREF_CONTAINER: string rewritten
@@ -166,6 +171,14 @@ struct owner_ref {
 	char			 name[256];
 };
 #define OWNER_MAX_REFS	32
+/* The kind of object a reference is looked up as. */
+enum owner_kind	owner_ref_object(enum owner_ref_kind);
+/*
+ * A create body as the owner may send it: a network create always has
+ * CheckDuplicate (a second network of the same name makes the first
+ * one's name ambiguous for its owner).  Returns 1 if it changed.
+ */
+int	owner_create_body(const char *route, size_t len, json_t *body);
 /* Fills out[0..max); returns how many there are (maybe more than max). */
 size_t	owner_refs(const char *route, size_t len, json_t *body,
 	    struct owner_ref *out, size_t max);

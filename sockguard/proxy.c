@@ -1011,7 +1011,7 @@ sess_join_run(struct session *s, int status, json_t *inspect,
 		const char	*oid;
 		char		 why[400];
 
-		if (owner_check(OWN_CONTAINER, inspect,
+		if (owner_check(OWN_CONTAINER, inspect, pj->name,
 		    s->sess_profile->ownership.label, s->sess_owner, 1, &oid,
 		    why, sizeof(why)) != 1 &&
 		    sess_owner_deny(s, 403, "cannot join: %s", why) == -1) {
@@ -1124,6 +1124,8 @@ sess_owner_body(struct session *s, json_t *j, struct decision *d)
 		    sizeof(why));
 		if (r == -1)
 			return sess_owner_deny(s, 403, "%s", why);
+		if (owner_create_body(pr->route, pr->route_len, j) == 1)
+			r = 1;
 		if (r == 1)
 			d->rewritten = 1;
 	}
@@ -1416,7 +1418,7 @@ sess_dest_run(struct session *s, int status, json_t *inspect,
 		sess_joins_clear(s);
 		return;
 	}
-	r = owner_check(OWN_IMAGE, inspect, o->label, s->sess_owner,
+	r = owner_check(OWN_IMAGE, inspect, name, o->label, s->sess_owner,
 	    !s->sess_dest_pull, &id, why, sizeof(why));
 	if (r == -1) {
 		sess_joins_clear(s);
@@ -1487,6 +1489,10 @@ sess_owner_dests(struct session *s)
 		sess_joins_clear(s);
 		if (n == 0)
 			return 0;
+		if (n == -2)
+			return sess_owner_deny(s, 403, "a pull must name one "
+			    "tag: pulling every tag of a name could take over "
+			    "another client's tags");
 		return sess_owner_deny(s, 400, "the image names in the query "
 		    "cannot be read, or there are more than %d",
 		    OWNER_MAX_DESTS);
@@ -1529,8 +1535,8 @@ sess_owner_run(struct session *s, int status, json_t *inspect,
 		sess_owner_lookup(s, OWN_CONTAINER, cid, strlen(cid));
 		return;
 	}
-	r = owner_check(k, inspect, o->label, s->sess_owner, or->write, &id,
-	    why, sizeof(why));
+	r = owner_check(k, inspect, s->sess_oname, o->label, s->sess_owner,
+	    or->write, &id, why, sizeof(why));
 	if (r == -1) {
 		sess_abort(s, 502, "the Docker Engine's description of %s %s "
 		    "is not what sockguard reads", owner_noun(k),
@@ -1788,18 +1794,18 @@ static void
 sess_ref_run(struct session *s, int status, json_t *inspect,
     const char *err)
 {
-	static const enum owner_kind kinds[] = { OWN_VOLUME, OWN_NETWORK,
-	    OWN_CONTAINER, OWN_IMAGE };
 	const struct ownership	*o = &s->sess_profile->ownership;
 	struct owner_ref	*ref = &s->sess_orefs[s->sess_orefi];
-	enum owner_kind		 k = kinds[ref->kind];
+	enum owner_kind		 k = owner_ref_object(ref->kind);
 	const char		*id;
 	char			 why[400];
 	int			 r;
 
 	s->sess_lookup = NULL;
-	if (status == 404 && ref->kind == OREF_IMAGE) {
-		/* dockerd answers the create with its 404: the CLI pulls. */
+	if (status == 404 && (ref->kind == OREF_IMAGE ||
+	    ref->kind == OREF_NEW_VOLUME)) {
+		/* dockerd answers the create with its 404 (the CLI pulls),
+		 * or makes the new volume. */
 		s->sess_orefi++;
 		sess_ref_next(s);
 		return;
@@ -1820,8 +1826,8 @@ sess_ref_run(struct session *s, int status, json_t *inspect,
 		sess_joins_clear(s);
 		return;
 	}
-	r = owner_check(k, inspect, o->label, s->sess_owner, k != OWN_IMAGE,
-	    &id, why, sizeof(why));
+	r = owner_check(k, inspect, ref->name, o->label, s->sess_owner,
+	    k != OWN_IMAGE, &id, why, sizeof(why));
 	if (r == -1) {
 		sess_joins_clear(s);
 		sess_abort(s, 502, "the Docker Engine's description of %s %s "
@@ -1857,8 +1863,6 @@ sess_ref_cb(void *arg, int status, json_t *inspect, const char *err)
 static void
 sess_ref_next(struct session *s)
 {
-	static const enum owner_kind kinds[] = { OWN_VOLUME, OWN_NETWORK,
-	    OWN_CONTAINER, OWN_IMAGE };
 	char	path[3 * 256 + 32], seg[3 * 256 + 1];
 	json_t	*j;
 
@@ -1871,7 +1875,8 @@ sess_ref_next(struct session *s)
 	}
 	if (lookup_escape_segment(s->sess_orefs[s->sess_orefi].name, seg,
 	    sizeof(seg)) == -1 || owner_lookup_path(
-	    kinds[s->sess_orefs[s->sess_orefi].kind], seg, strlen(seg), path,
+	    owner_ref_object(s->sess_orefs[s->sess_orefi].kind), seg,
+	    strlen(seg), path,
 	    sizeof(path)) == -1) {
 		sess_joins_clear(s);
 		sess_abort(s, 414, "a name in the body is too long");

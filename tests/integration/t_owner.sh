@@ -601,7 +601,7 @@ own_b_images() {
 	check_eq "owner: ... it carries A's label" "job-a" \
 	    "$(own_label_of image oa-imp:1)"
 	own_refused "owner: B: run of the image A imported" "$OW_B" \
-	    "the image is not this client's" run --rm oa-imp:1 echo shared
+	    "the image oa-imp:1 is not this client's" run --rm oa-imp:1 echo shared
 	out=$(oa rmi oa-imp:1 2>&1)
 	check_rc "owner: A: rmi of the image it imported" 0 $? "$out"
 }
@@ -1196,6 +1196,137 @@ EOF
 
 # ------------------------------------------------------------- teardown
 
+# What an adversarial review found getting through, each tried by B on
+# A's objects: a form body whose fields dockerd reads as the query; the
+# fixed route words (json, create, prune) used as object names; an
+# endpoint's NetworkID; a build's network; a classic build's unnamed
+# step images; a pull of every tag; changes= with variables or a
+# trailing escape; a create of an existing volume or network name;
+# docker load; a refusal naming the object behind an id prefix.
+own_review() {
+	local out p vol ctx
+	# A's objects with names dockerd routes as fixed words elsewhere.
+	out=$(oa create --name json "$IMG" true 2>&1 &&
+	    oa volume create create 2>&1 && oa network create prune 2>&1)
+	check_rc "owner: review: A makes container json, volume create, network prune" \
+	    0 $? "$out"
+	own_api "$OW_B" DELETE "/containers/json?force=1"
+	_own_judge_api "owner: review: B's DELETE /containers/json is A's container json: refused" \
+	    DELETE "$OW_NOT" "$API_CODE $API_BODY"
+	own_api "$OW_B" GET /volumes/create
+	_own_judge_api "owner: review: B's GET /volumes/create is A's volume: refused" \
+	    GET "$OW_NOT" "$API_CODE $API_BODY"
+	own_api "$OW_B" DELETE /volumes/create
+	_own_judge_api "owner: review: B's DELETE /volumes/create: refused" \
+	    DELETE "$OW_NOT" "$API_CODE $API_BODY"
+	own_api "$OW_B" DELETE /networks/prune
+	_own_judge_api "owner: review: B's DELETE /networks/prune: refused" \
+	    DELETE "$OW_NOT" "$API_CODE $API_BODY"
+	check_eq "owner: review: ... A's json, create and prune are still there" \
+	    "json create prune" \
+	    "$(dd_ inspect --format '{{.Name}}' json | tr -d /) $(dd_ volume inspect --format '{{.Name}}' create) $(dd_ network inspect --format '{{.Name}}' prune)"
+
+	# Form body: dockerd would pull what the body names.
+	own_api "$OW_B" POST "/images/create?fromImage=ob-none&tag=1" \
+	    -H 'Content-Type: application/x-www-form-urlencoded' \
+	    --data-binary "fromSrc=-&repo=oa-img&tag=1"
+	check_match "owner: review: a form body is refused (415)" \
+	    '^415 \{"message":"sockguard: [^"]*form bodies are refused' \
+	    "$API_CODE $API_BODY"
+
+	# NetworkID takes precedence over the network the path or key names.
+	own_api "$OW_B" POST /networks/ob-net/connect \
+	    -H 'Content-Type: application/json' \
+	    -d "{\"Container\":\"$OB_CID\",\"EndpointConfig\":{\"NetworkID\":\"$OA_NET\"}}"
+	_own_judge_api "owner: review: connect to B's network with A's NetworkID: refused" \
+	    POST "$OW_NOT" "$API_CODE $API_BODY"
+	own_api "$OW_B" POST /containers/create \
+	    -H 'Content-Type: application/json' \
+	    -d "{\"Image\":\"$IMG\",\"HostConfig\":{\"NetworkMode\":\"ob-net\"},\"NetworkingConfig\":{\"EndpointsConfig\":{\"ob-net\":{\"NetworkID\":\"$OA_NET\"}}}}"
+	_own_judge_api "owner: review: create on B's network with A's NetworkID: refused" \
+	    POST "$OW_NOT" "$API_CODE $API_BODY"
+	check_eq "owner: review: ... B's container is not on A's network" "" \
+	    "$(dd_ network inspect --format '{{range $k, $v := .Containers}}{{$k}} {{end}}' oa-net | grep -o "$OB_CID")"
+
+	# A build's RUN steps on A's network.
+	ctx=$OW/ctx-b/review
+	mkdir -p "$ctx"
+	printf 'FROM %s\nRUN true\n' "$IMG" >"$ctx/Dockerfile"
+	own_refused "owner: review: B's build --network A's network: refused" \
+	    "$OW_B" "a build's network may only be default, bridge or none" \
+	    build -q --network oa-net "$ctx"
+
+	# A classic build's step images carry no label and no name.
+	printf 'FROM %s\nRUN echo secret-a >/s\nRUN true\n' "$IMG" \
+	    >"$OW/ctx-a/Dockerfile.steps"
+	out=$(DOCKER_BUILDKIT=0 oa build -q -f "$OW/ctx-a/Dockerfile.steps" \
+	    -t oa-steps:1 "$OW/ctx-a" 2>&1)
+	check_rc "owner: review: A builds oa-steps:1 (classic, two RUN steps)" \
+	    0 $? "$out"
+	p=$(dd_ image inspect --format '{{.Parent}}' oa-steps:1 2>&1)
+	check_match "owner: review: ... which has an unnamed step image" \
+	    '^sha256:' "$p"
+	own_refused "owner: review: B inspects A's step image: nobody's" \
+	    "$OW_B" "[^\"]*nobody's" image inspect "$p"
+	own_refused "owner: review: B runs A's step image: nobody's" \
+	    "$OW_B" "[^\"]*nobody's" run --rm "$p" cat /s
+	out=$(ob images -a -q --no-trunc 2>&1)
+	check_nomatch "owner: review: B's images -a does not list A's step image" \
+	    "$p" "$out"
+
+	# Every tag of a name would be pulled and retagged.
+	own_api "$OW_B" POST "/images/create?fromImage=127.0.0.1%3A9%2Foa-img&tag="
+	_own_judge_api "owner: review: pull of every tag: refused" POST \
+	    "a pull must name one tag" "$API_CODE $API_BODY"
+
+	# changes= is a Dockerfile: variables and escapes are not let in.
+	own_api "$OW_B" POST "/commit?container=ob-c1&repo=ob-commit&tag=2&changes=LABEL%20io.sock%24%7BX%7Dguard.owner%3Djob-a" \
+	    -H 'Content-Type: application/json' -d '{}'
+	_own_judge_api "owner: review: commit changes= with a variable in the label key: refused" \
+	    POST "changes= may not" "$API_CODE $API_BODY"
+	own_api "$OW_B" POST "/images/create?fromSrc=-&repo=ob-fake&tag=1&changes=ENV%20X%3D%5C" \
+	    -H 'Content-Type: application/x-tar' --data-binary @/dev/null
+	_own_judge_api "owner: review: import changes= ending in an escape: refused" \
+	    POST "changes= may not" "$API_CODE $API_BODY"
+
+	# Creates of an existing name: dockerd answers with A's volume, or
+	# makes a second network of the name.
+	own_api "$OW_B" POST /volumes/create \
+	    -H 'Content-Type: application/json' -d '{"Name":"oa-vol"}'
+	_own_judge_api "owner: review: volume create of A's volume name: refused" \
+	    POST "$OW_NOT" "$API_CODE $API_BODY"
+	check_nomatch "owner: review: ... the answer holds nothing of A's volume" \
+	    'Mountpoint|job-a' "$API_BODY"
+	own_api "$OW_B" POST /networks/create \
+	    -H 'Content-Type: application/json' \
+	    -d '{"Name":"oa-net","checkDuplicate":false}'
+	check_match "owner: review: network create of A's network name with CheckDuplicate false: dockerd's conflict" \
+	    '^409 .*already exists' "$API_CODE $API_BODY"
+	check_eq "owner: review: ... one network named oa-net" 1 \
+	    "$(dd_ network ls -q --filter name='^oa-net$' | wc -l)"
+	out=$(oa run --rm --network oa-net "$IMG" echo still-mine 2>&1)
+	check_eq "owner: review: ... A still uses oa-net by name" still-mine "$out"
+
+	# docker load sets names and labels sockguard does not read.
+	own_api "$OW_B" POST "/images/load?quiet=1" \
+	    -H 'Content-Type: application/x-tar' --data-binary @/dev/null
+	_own_judge_api "owner: review: docker load: refused" POST \
+	    "docker load cannot be isolated" "$API_CODE $API_BODY"
+
+	# A refusal names the object as the client did, not as dockerd does.
+	own_api "$OW_B" GET "/containers/${OA_CID:0:12}/json"
+	_own_judge_api "owner: review: B inspects A's container by id prefix: refused" \
+	    GET "the container ${OA_CID:0:12} is not this client's" \
+	    "$API_CODE $API_BODY"
+	check_nomatch "owner: review: ... without A's container name" \
+	    'oa-c1' "$API_BODY"
+
+	out=$(oa rm json 2>&1 && oa volume rm create 2>&1 &&
+	    oa network rm prune 2>&1 && oa rmi oa-steps:1 2>&1)
+	check_rc "owner: review: A removes json, create, prune, oa-steps:1" \
+	    0 $? "$out"
+}
+
 own_teardown() {
 	local c v n i
 	if [ -n "${SG_PIDS[owner]:-}" ]; then
@@ -1213,7 +1344,7 @@ own_teardown() {
 	for i in oa-img:1 127.0.0.1:9/oa-img:1 127.0.0.1:9/oa-img:latest \
 	    oa-img:2 oa-img:ev oa-commit:1 shared-imp:1 oa-plant:1 oa-plant:2 \
 	    ob-img:1 ob-img:ev ob-stolen:1 ob-commit:1 ob-commit:2 ob-fake:1 \
-	    ob-busybox:1; do
+	    ob-busybox:1 oa-steps:1; do
 		dd_ image inspect "$i" >/dev/null 2>&1 && dd_ rmi -f "$i" >/dev/null 2>&1
 	done
 	i=$(dd_ images -q --filter "label=$OW_LABEL")
@@ -1238,7 +1369,7 @@ elif own_setup; then
 	run_cases own_make own_b_containers own_b_exec own_b_volumes \
 	    own_b_networks own_b_images own_b_image_names own_foreign_label \
 	    own_not_isolated own_no_owner own_lists own_events own_a_ops \
-	    own_prunes own_compose_flow
+	    own_prunes own_compose_flow own_review
 	own_teardown
 else
 	own_teardown

@@ -222,8 +222,25 @@ test_build_labels(void **state)
 	    36, LBL, "job-a", why, sizeof(why));
 	assert_non_null(q);
 	assert_string_equal(q, "t=app&labels=%7B%22a%22%3A%22b%22%2C%22"
-	    "io.sockguard.owner%22%3A%22job-a%22%7D");
+	    "io.sockguard.owner%22%3A%22job-a%22%7D&rm=1&forcerm=1");
 	free(q);
+	/* Build containers always go: rm and forcerm are forced. */
+	q = owner_query(OWN_BUILD, "rm=0&forcerm=0&networkmode=default", 34,
+	    LBL, "job-a", why, sizeof(why));
+	assert_non_null(q);
+	assert_string_equal(q, "networkmode=default&labels=%7B%22"
+	    "io.sockguard.owner%22%3A%22job-a%22%7D&rm=1&forcerm=1");
+	free(q);
+	/* RUN steps may join only built-in networks. */
+	assert_null(owner_query(OWN_BUILD, "networkmode=theirs", 18, LBL,
+	    "job-a", why, sizeof(why)));
+	assert_non_null(strstr(why, "default, bridge or none"));
+	q = owner_query(OWN_BUILD, "networkmode=none", 16, LBL, "job-a", why,
+	    sizeof(why));
+	assert_non_null(q);
+	free(q);
+	assert_null(owner_query(OWN_BUILD, "networkmode=a&networkmode=none",
+	    30, LBL, "job-a", why, sizeof(why)));
 	q = owner_query(OWN_BUILD, "labels=%7B%22io.sockguard.owner%22%3A%22"
 	    "job-b%22%7D", 51, LBL, "job-a", why, sizeof(why));
 	assert_null(q);
@@ -284,6 +301,14 @@ test_dests(void **state)
 	check_dests("POST", "/images/create", "fromImage=b&tag=sha256%3A00",
 	    0, NULL, 0);
 	check_dests("GET", "/build", "t=x", 0, NULL, 0);
+	/* A pull without a tag pulls (and retags) every tag: refused. */
+	check_dests("POST", "/images/create", "fromImage=reg%3A5000%2Fapp&tag=",
+	    -2, NULL, 0);
+	check_dests("POST", "/images/create", "fromImage=app", -2, NULL, 0);
+	check_dests("POST", "/images/create", "fromImage=reg%3A5000%2Fapp%3Av1"
+	    "&tag=", 1, "reg:5000/app:v1", 1);
+	check_dests("POST", "/images/create", "fromImage=app%40sha256%3A00",
+	    1, NULL, 1);
 	/* Encoded parameter names, repeated tag=, too many names. */
 	check_dests("POST", "/build", "%74=x", -1, NULL, 0);
 	check_dests("POST", "/images/a/tag", "repo=b&tag=1&tag=2", -1, NULL,
@@ -307,6 +332,15 @@ test_changes(void **state)
 	assert_int_equal(CHANGES("changes=LABEL%20%22IO.sockguard"
 	    "%5C.owner%22%3Dx"), -1);
 	assert_int_equal(CHANGES("changes=x&changes=%zz"), -1);
+	/* Variables, escapes (line continuation into sockguard's own LABEL
+	 * line), line breaks and directives are not let in. */
+	assert_int_equal(CHANGES("changes=LABEL%20io.sock%24%7BX%7Dguard."
+	    "owner%3Djob-a"), -1);
+	assert_int_equal(CHANGES("changes=ENV%20X%3D%5C"), -1);
+	assert_int_equal(CHANGES("changes=ENV%20X%3D1%0ALABEL%20a%3Db"), -1);
+	assert_int_equal(CHANGES("changes=%20%23%20escape%3D%60"), -1);
+	assert_int_equal(CHANGES("changes=ENV%20X%3D%60"), -1);
+	assert_int_equal(CHANGES("changes=LABEL%20a%3D%22b%20c%22"), 0);
 	q = owner_import_query("fromSrc=-&repo=i", 16, LBL, "job-a");
 	assert_string_equal(q, "fromSrc=-&repo=i&changes=LABEL%20"
 	    "io.sockguard.owner%3Djob-a");
@@ -337,6 +371,7 @@ test_refs(void **state)
 {
 	struct owner_ref	 r[8];
 	json_t			*j;
+	char			*s;
 	size_t			 n;
 
 	j = parse("{\"Image\":\"app:1\",\"HostConfig\":{"
@@ -374,6 +409,47 @@ test_refs(void **state)
 	    1);
 	assert_int_equal(owner_refs("/networks/n1", 12, j, r, 8), 0);
 	json_decref(j);
+
+	/* A volume create's name must be free or the client's. */
+	j = parse("{\"Name\":\"data\"}");
+	n = owner_refs("/volumes/create", 15, j, r, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].kind, OREF_NEW_VOLUME);
+	assert_int_equal(owner_ref_object(r[0].kind), OWN_VOLUME);
+	assert_string_equal(r[0].name, "data");
+	assert_int_equal(owner_create_body("/volumes/create", 15, j), 0);
+	json_decref(j);
+	j = parse("{}");
+	assert_int_equal(owner_refs("/volumes/create", 15, j, r, 8), 0);
+	json_decref(j);
+	/* A network create always checks for duplicates, however the
+	 * client spelled the field. */
+	j = parse("{\"Name\":\"n\",\"checkDuplicate\":false}");
+	assert_int_equal(owner_create_body("/networks/create", 16, j), 1);
+	s = dump(j);
+	assert_string_equal(s, "{\"CheckDuplicate\":true,\"Name\":\"n\"}");
+	free(s);
+	json_decref(j);
+
+	/* dockerd attaches to an endpoint's NetworkID, whatever the key or
+	 * path names: checked too (any case, as dockerd reads it). */
+	j = parse("{\"Container\":\"web\",\"EndpointConfig\":"
+	    "{\"networkid\":\"a1b2\"}}");
+	n = owner_refs("/networks/n1/connect", 20, j, r, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[1].kind, OREF_NETWORK);
+	assert_string_equal(r[1].name, "a1b2");
+	json_decref(j);
+	j = parse("{\"HostConfig\":{\"NetworkMode\":\"mine\"},"
+	    "\"NetworkingConfig\":{\"EndpointsConfig\":{\"mine\":"
+	    "{\"NetworkID\":\"theirs\"},\"bridge\":{\"NetworkID\":"
+	    "\"c3d4\"}}}}");
+	n = owner_refs("/containers/create", 18, j, r, 8);
+	assert_int_equal(n, 3);
+	assert_string_equal(r[0].name, "mine");
+	assert_string_equal(r[1].name, "theirs");
+	assert_string_equal(r[2].name, "c3d4");
+	json_decref(j);
 }
 
 static void
@@ -385,37 +461,51 @@ test_check(void **state)
 
 	c = parse("{\"Id\":\"c1\",\"Name\":\"/web\",\"Config\":{\"Labels\":"
 	    "{\"io.sockguard.owner\":\"job-a\"}}}");
-	assert_int_equal(owner_check(OWN_CONTAINER, c, LBL, "job-a", 0, &id,
+	assert_int_equal(owner_check(OWN_CONTAINER, c, "ref", LBL, "job-a", 0, &id,
 	    why, sizeof(why)), 1);
 	assert_string_equal(id, "c1");
-	assert_int_equal(owner_check(OWN_CONTAINER, c, LBL, "job-b", 0, &id,
+	assert_int_equal(owner_check(OWN_CONTAINER, c, "ref", LBL, "job-b", 0, &id,
 	    why, sizeof(why)), 0);
-	assert_non_null(strstr(why, "/web is not this client's"));
+	assert_non_null(strstr(why, "container ref is not this client's"));
 	/* An owner value that is only a prefix is not the owner. */
-	assert_int_equal(owner_check(OWN_CONTAINER, c, LBL, "job-", 0, &id,
+	assert_int_equal(owner_check(OWN_CONTAINER, c, "ref", LBL, "job-", 0, &id,
 	    why, sizeof(why)), 0);
 	json_decref(c);
 
-	img = parse("{\"Id\":\"sha256:1\",\"Config\":{\"Labels\":null}}");
-	assert_int_equal(owner_check(OWN_IMAGE, img, LBL, "job-a", 0, &id,
+	img = parse("{\"Id\":\"sha256:1\",\"RepoTags\":[\"busybox:1\"],"
+	    "\"Config\":{\"Labels\":null}}");
+	assert_int_equal(owner_check(OWN_IMAGE, img, "ref", LBL, "job-a", 0, &id,
 	    why, sizeof(why)), 1);
 	assert_null(id);
-	assert_int_equal(owner_check(OWN_IMAGE, img, LBL, "job-a", 1, &id,
+	assert_int_equal(owner_check(OWN_IMAGE, img, "ref", LBL, "job-a", 1, &id,
 	    why, sizeof(why)), 0);
 	assert_non_null(strstr(why, "shared"));
+	json_decref(img);
+	/* Pulled by digest only: shared. */
+	img = parse("{\"Id\":\"sha256:1\",\"RepoTags\":[],\"RepoDigests\":"
+	    "[\"busybox@sha256:2\"],\"Config\":{}}");
+	assert_int_equal(owner_check(OWN_IMAGE, img, "ref", LBL, "job-a", 0, &id,
+	    why, sizeof(why)), 1);
+	json_decref(img);
+	/* Unlabelled and unnamed: a step of someone's classic build. */
+	img = parse("{\"Id\":\"sha256:1\",\"RepoTags\":[],\"RepoDigests\":"
+	    "[],\"Parent\":\"sha256:0\",\"Config\":{\"Labels\":null}}");
+	assert_int_equal(owner_check(OWN_IMAGE, img, "ref", LBL, "job-a", 0, &id,
+	    why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "nobody's"));
 	json_decref(img);
 
 	v = parse("{\"Name\":\"data\",\"Labels\":{\"io.sockguard.owner\":"
 	    "\"job-b\"}}");
-	assert_int_equal(owner_check(OWN_VOLUME, v, LBL, "job-a", 1, &id,
+	assert_int_equal(owner_check(OWN_VOLUME, v, "ref", LBL, "job-a", 1, &id,
 	    why, sizeof(why)), 0);
-	assert_int_equal(owner_check(OWN_VOLUME, v, LBL, "job-b", 1, &id,
+	assert_int_equal(owner_check(OWN_VOLUME, v, "ref", LBL, "job-b", 1, &id,
 	    why, sizeof(why)), 1);
 	/* A network without an Id is a malformed answer. */
-	assert_int_equal(owner_check(OWN_NETWORK, v, LBL, "job-b", 1, &id,
+	assert_int_equal(owner_check(OWN_NETWORK, v, "ref", LBL, "job-b", 1, &id,
 	    why, sizeof(why)), -1);
 	json_decref(v);
-	assert_int_equal(owner_check(OWN_VOLUME, NULL, LBL, "job-b", 1, &id,
+	assert_int_equal(owner_check(OWN_VOLUME, NULL, "ref", LBL, "job-b", 1, &id,
 	    why, sizeof(why)), -1);
 }
 
@@ -425,18 +515,25 @@ test_answers(void **state)
 	char	*s;
 	json_t	*a;
 
-	a = parse("[{\"Id\":\"1\",\"Labels\":null},{\"Id\":\"2\",\"Labels\":"
-	    "{\"io.sockguard.owner\":\"job-a\"}},{\"Id\":\"3\",\"Labels\":"
-	    "{\"io.sockguard.owner\":\"job-b\"}},{\"Id\":\"4\"}]");
+	/* Shared: unlabelled with a name; an unnamed one ("<none>") is a
+	 * build step and nobody's. */
+	a = parse("[{\"Id\":\"1\",\"Labels\":null,\"RepoTags\":[\"a:1\"]},"
+	    "{\"Id\":\"2\",\"Labels\":{\"io.sockguard.owner\":\"job-a\"}},"
+	    "{\"Id\":\"3\",\"Labels\":{\"io.sockguard.owner\":\"job-b\"}},"
+	    "{\"Id\":\"4\",\"RepoDigests\":[\"b@sha256:4\"]},{\"Id\":\"5\","
+	    "\"RepoTags\":[\"<none>:<none>\"],\"RepoDigests\":"
+	    "[\"<none>@<none>\"]},{\"Id\":\"6\"}]");
 	assert_int_equal(owner_filter_answer("/images/json", 12, a, LBL,
 	    "job-a"), 0);
 	s = dump(a);
-	assert_string_equal(s, "[{\"Id\":\"1\",\"Labels\":null},{\"Id\":\"2\","
-	    "\"Labels\":{\"io.sockguard.owner\":\"job-a\"}},{\"Id\":\"4\"}]");
+	assert_string_equal(s, "[{\"Id\":\"1\",\"Labels\":null,\"RepoTags\":"
+	    "[\"a:1\"]},{\"Id\":\"2\",\"Labels\":{\"io.sockguard.owner\":"
+	    "\"job-a\"}},{\"Id\":\"4\",\"RepoDigests\":[\"b@sha256:4\"]}]");
 	free(s);
 	json_decref(a);
 
-	a = parse("{\"LayersSize\":1,\"Images\":[{\"Labels\":{}}],"
+	a = parse("{\"LayersSize\":1,\"Images\":[{\"Labels\":{},"
+	    "\"RepoTags\":[\"a:1\"]},{\"Labels\":{}}],"
 	    "\"Containers\":[{\"Id\":\"a\",\"Labels\":{\"io.sockguard.owner\":"
 	    "\"job-a\"}},{\"Id\":\"b\",\"Labels\":{}}],\"Volumes\":[{\"Name\":"
 	    "\"v\",\"Labels\":null}],\"BuildCache\":[{\"ID\":\"x\"}]}");
@@ -445,7 +542,8 @@ test_answers(void **state)
 	s = dump(a);
 	assert_string_equal(s, "{\"BuildCache\":[],\"Containers\":[{\"Id\":"
 	    "\"a\",\"Labels\":{\"io.sockguard.owner\":\"job-a\"}}],\"Images\":"
-	    "[{\"Labels\":{}}],\"LayersSize\":1,\"Volumes\":[]}");
+	    "[{\"Labels\":{},\"RepoTags\":[\"a:1\"]}],\"LayersSize\":1,"
+	    "\"Volumes\":[]}");
 	free(s);
 	json_decref(a);
 	a = parse("{\"Images\":3}");
