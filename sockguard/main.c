@@ -186,7 +186,8 @@ main_sighup(evutil_socket_t sig, short what, void *arg)
 		return;
 	(void)sdn_reloading();
 	if (config_load(m->file, &conf, err, sizeof(err)) == -1 ||
-	    rules_load(conf->rules, &rules, err, sizeof(err)) == -1)
+	    rules_load(conf->rules, &rules, err, sizeof(err)) == -1 ||
+	    reap_exit_prepare(conf, rules, err, sizeof(err)) == -1)
 		goto fail;
 	main_audit_conf(conf, &ac);
 	new_audit = !main_audit_same(m->conf, conf);
@@ -265,8 +266,10 @@ main(int argc, char *argv[])
 		log_err("%s", err);
 		return 1;
 	}
-	if (rules_load(conf->rules, &rules, err, sizeof(err)) == -1) {
+	if (rules_load(conf->rules, &rules, err, sizeof(err)) == -1 ||
+	    reap_exit_prepare(conf, rules, err, sizeof(err)) == -1) {
 		log_err("%s", err);
+		rules_free(rules);
 		config_free(conf);
 		return 1;
 	}

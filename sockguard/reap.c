@@ -76,6 +76,18 @@ reap_usage(int status)
 	return status;
 }
 
+/* Whether profiles of rs have ownership: at all. */
+static int
+reap_rules_own(const struct ruleset *rs)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->nprofiles; i++)
+		if (rs->profiles[i].ownership.label != NULL)
+			return 1;
+	return 0;
+}
+
 const char *
 reap_rules_label(const struct ruleset *rs, char *why, size_t whylen)
 {
@@ -91,8 +103,8 @@ reap_rules_label(const struct ruleset *rs, char *why, size_t whylen)
 		else if (strcmp(first->ownership.label,
 		    p->ownership.label) != 0) {
 			snprintf(why, whylen, "%s: profiles %s and %s use "
-			    "different ownership labels (%s, %s); say which "
-			    "with -l", rs->file != NULL ? rs->file : "rules",
+			    "different ownership labels (%s, %s)",
+			    rs->file != NULL ? rs->file : "rules",
 			    first->name, p->name, first->ownership.label,
 			    p->ownership.label);
 			return NULL;
@@ -409,10 +421,14 @@ reap_main(int argc, char *argv[], const char *default_config)
 	}
 	/* With -l the rules are not needed: reap even if they are broken. */
 	if (label == NULL) {
-		if (rules_load(conf->rules, &rules, err, sizeof(err)) == -1 ||
-		    (label = reap_rules_label(rules, err, sizeof(err))) ==
-		    NULL) {
+		if (rules_load(conf->rules, &rules, err, sizeof(err)) == -1) {
 			fprintf(stderr, "sockguard reap: %s\n", err);
+			goto out;
+		}
+		if ((label = reap_rules_label(rules, err, sizeof(err))) ==
+		    NULL) {
+			fprintf(stderr, "sockguard reap: %s; say which with "
+			    "-l\n", err);
 			goto out;
 		}
 	}
@@ -444,4 +460,37 @@ out:
 	rules_free(rules);
 	config_free(conf);
 	return rc;
+}
+
+int
+reap_exit_prepare(struct config *conf, const struct ruleset *rules,
+    char *err, size_t errlen)
+{
+	struct listen_conf	*l;
+	const char		*label = NULL;
+	char			 why[512];
+	size_t			 i;
+
+	for (i = 0; i < conf->nlisten; i++) {
+		l = &conf->listen[i];
+		if (l->reap_owner == NULL)
+			continue;
+		if (label == NULL && (label = reap_rules_label(rules, why,
+		    sizeof(why))) == NULL) {
+			snprintf(err, errlen, "%s:%zu:%zu: reap_on_exit: %s; "
+			    "it needs the rules to use one", conf->file,
+			    l->reap_line, l->reap_col, why);
+			return -1;
+		}
+		if (!reap_rules_own(rules))
+			log_warn("%s:%zu:%zu: reap_on_exit: no profile of %s "
+			    "has ownership:, so sockguard labels nothing; on "
+			    "exit it removes only what carries %s=%s already",
+			    conf->file, l->reap_line, l->reap_col,
+			    rules->file != NULL ? rules->file : "the rules",
+			    label, l->reap_owner);
+		free(l->reap_label);
+		l->reap_label = xstrdup(label);
+	}
+	return 0;
 }

@@ -11,16 +11,28 @@
 #include <stddef.h>
 #include <jansson.h>
 
+struct config;
 struct ruleset;
 
 /* argv[0] is "reap".  Exit status: 0 all removed, 1 some not, 2 usage. */
 int	reap_main(int argc, char *argv[], const char *default_config);
 
+/*
+ * reap_on_exit (sockguard.yaml(5)): after a configuration and its rules
+ * are loaded (start, -t, SIGHUP), gives every listener that has one the
+ * label its owner is reaped by, the one `sockguard reap` without -l
+ * takes.  Returns -1 with "FILE:LINE:COL: reason" in err when the rules'
+ * profiles use different labels; warns when none has ownership.
+ */
+int	reap_exit_prepare(struct config *, const struct ruleset *,
+	    char *err, size_t errlen);
+
 
 /*
  * The label to reap by when none is given: the one label of the rules'
  * profiles with ownership, or OWNER_DEFAULT_LABEL when none has it.
- * Returns NULL with why when profiles use different labels.
+ * Returns NULL with why (naming the profiles and their labels) when
+ * profiles use different labels.
  */
 const char *reap_rules_label(const struct ruleset *, char *why,
 	    size_t whylen);
