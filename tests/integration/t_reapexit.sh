@@ -11,10 +11,13 @@
 # removed: exit status 1, the error in the log, the rest removed.  An
 # unreachable dockerd makes it exit 1 too; a second SIGTERM while a
 # silent dockerd keeps the reap waiting stops it at once (exit 1, what is
-# left named); sockguard -t refuses ${uid} and rules with two labels.
+# left named), and one during the drain stops before the reap; sockguard
+# -t refuses ${uid} and rules with two labels.
 #
 # Sourced by tests/integration/run: uses dd_, dks, $IMG, $W, $DD_SOCK,
 # $SG_BIN.
+
+# shellcheck disable=SC2016 # ${listener}, ${uid}: YAML text, never expanded
 
 RX=$W/rx
 RX_A=$RX/a.sock
@@ -282,6 +285,37 @@ EOF
 	rm -f "$RX/silent.sock"
 }
 
+# A second SIGTERM while a stream holds the drain open: sockguard stops
+# before the reap, removes nothing, exits 1 and says so.
+rx_second_in_drain() {
+	local log
+	rx_config rx5 "$DD_SOCK" 'reap_on_exit: "${listener}"' ''
+	if ! sg_start rx5; then
+		fail "reap on exit: second signal in the drain: setup" \
+		    "$(tail -20 "$W/rx5.log")"
+		return
+	fi
+	dks "$RX_A" volume create rx-a-kept >/dev/null
+	DK_HOST=unix://$RX_A dk_bg "$RX/events.out" events
+	sleep 1
+	kill -TERM "${SG_PIDS[rx5]}"
+	sleep 1
+	check_true "reap on exit: second signal in the drain: the stream holds the drain" \
+	    "sockguard exited" kill -0 "${SG_PIDS[rx5]}"
+	rx_term rx5
+	log=$(cat "$W/rx5.log")
+	check_rc "reap on exit: second signal in the drain: exit status 1" 1 \
+	    "$RX_RC" "$(tail -20 "$W/rx5.log")"
+	check_true "reap on exit: second signal in the drain: stops at once" \
+	    "took $RX_SECS s" awk -v s="$RX_SECS" 'BEGIN { exit !(s < 5) }'
+	check_match "reap on exit: second signal in the drain: says nothing was reaped" \
+	    'error: reap_on_exit: not done: a second signal stopped sockguard before the drain ended' \
+	    "$log"
+	check_eq "reap on exit: second signal in the drain: the volume remains" \
+	    "v rx-a-kept" "$(rx_inventory | grep rx-a-kept)"
+	stop_pid "$DK_BG_PID"
+}
+
 rx_check() {
 	local out rc
 	rx_config rxc "$DD_SOCK" 'reap_on_exit: "${listener}"' \
@@ -324,5 +358,5 @@ rx_cleanup() {
 if rx_setup; then
 	run_cases rx_exit rx_failure
 fi
-run_cases rx_unreachable rx_second_signal rx_check
+run_cases rx_unreachable rx_second_signal rx_second_in_drain rx_check
 rx_cleanup
