@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "owner.h"
 #include "xmalloc.h"
 #include "yamlfile.h"
 
@@ -334,12 +335,35 @@ cfg_listen_kind(struct cfgctx *c, yaml_node_t *k, yaml_node_t *v,
 	return 0;
 }
 
+/*
+ * reap_on_exit: OWNER, once the whole entry is read (${listener} is its
+ * name, which may come after it).  One value for every client of the
+ * listener, checked as `sockguard reap` checks its OWNER.
+ */
+static int
+cfg_reap_on_exit(struct cfgctx *c, yaml_node_t *v, struct listen_conf *l)
+{
+	const char	*s;
+	char		 owner[OWNER_MAX + 1], why[256];
+
+	if ((s = cfg_scalar(c, v, "reap_on_exit")) == NULL)
+		return -1;
+	if (owner_expand_listener(s, l->name, owner, sizeof(owner), why,
+	    sizeof(why)) == -1)
+		return cfg_error(c, v, "reap_on_exit: %s", why);
+	l->reap_owner = xstrdup(owner);
+	l->reap_line = (size_t)v->start_mark.line + 1;
+	l->reap_col = (size_t)v->start_mark.column + 1;
+	return 0;
+}
+
 /* One entry of listen: a mapping with unix: or tcp: and its options. */
 static int
 cfg_listen_one(struct cfgctx *c, yaml_node_t *n, struct listen_conf *l)
 {
 	yaml_node_pair_t	*p;
 	yaml_node_t		*k, *v, *n_tls = NULL, *n_unixopt = NULL;
+	yaml_node_t		*n_reap = NULL;
 	const char		*key;
 	int			 seen_kind = 0;
 
@@ -361,6 +385,11 @@ cfg_listen_one(struct cfgctx *c, yaml_node_t *n, struct listen_conf *l)
 		} else if (strcmp(key, "name") == 0) {
 			if (cfg_string(c, v, key, &l->name) == -1)
 				return -1;
+		} else if (strcmp(key, "reap_on_exit") == 0) {
+			if (n_reap != NULL)
+				return cfg_error(c, k, "reap_on_exit is given "
+				    "twice");
+			n_reap = v;
 		} else if (strcmp(key, "tls") == 0) {
 			n_tls = k;
 			if (cfg_tls(c, v, &l->tls) == -1)
@@ -386,8 +415,10 @@ cfg_listen_one(struct cfgctx *c, yaml_node_t *n, struct listen_conf *l)
 		} else
 			return cfg_error(c, k, "unknown listen key \"%s\" "
 			    "(expected unix or tcp, name, mode, owner, group, "
-			    "tls)", key);
+			    "tls, reap_on_exit)", key);
 	}
+	if (n_reap != NULL && cfg_reap_on_exit(c, n_reap, l) == -1)
+		return -1;
 	if (!seen_kind)
 		return cfg_error(c, n, "a listen entry needs unix: PATH or "
 		    "tcp: HOST:PORT");
@@ -742,6 +773,8 @@ config_free(struct config *cf)
 		free(cf->listen[i].tls.key);
 		free(cf->listen[i].tls.client_ca);
 		free(cf->listen[i].tls.crl);
+		free(cf->listen[i].reap_owner);
+		free(cf->listen[i].reap_label);
 	}
 	free(cf->listen);
 	free(cf->file);

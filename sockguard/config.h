@@ -33,6 +33,16 @@ struct listen_conf {
 	struct sockaddr_storage sa;	/* LISTEN_TCP: parsed address */
 	socklen_t	 salen;
 	struct tls_conf	 tls;		/* LISTEN_TCP: always set */
+	/*
+	 * reap_on_exit: the owner value to reap on a graceful stop, already
+	 * expanded and checked (NULL: none), where the key is (for messages)
+	 * and its label, which the rules decide: reap_exit_prepare() (reap.h)
+	 * sets it once the rules are loaded.
+	 */
+	char		*reap_owner;
+	size_t		 reap_line;
+	size_t		 reap_col;
+	char		*reap_label;
 };
 
 struct limits {

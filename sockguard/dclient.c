@@ -13,6 +13,10 @@
 #include "dclient.h"
 #include "xmalloc.h"
 
+/* dclient_interruptible(): the flag to give up on, the mask to wait with. */
+static volatile sig_atomic_t	*dclient_stop;
+static const sigset_t		*dclient_waitmask;
+
 /* http-parser: append a piece of the (de-chunked) body, within the cap. */
 static int
 dclient_on_body(http_parser *p, const char *at, size_t len)
@@ -116,15 +120,39 @@ dclient_now(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Waits until fd is ready for events or the deadline passes: 0 or -1. */
+void
+dclient_interruptible(volatile sig_atomic_t *stop, const sigset_t *waitmask)
+{
+	dclient_stop = stop;
+	dclient_waitmask = waitmask;
+}
+
+/* Whether the caller asked to give up (dclient_interruptible()). */
+static int
+dclient_stopped(void)
+{
+	return dclient_stop != NULL && *dclient_stop;
+}
+
+/*
+ * Waits until fd is ready for events or the deadline passes: 0, or -1
+ * with errno (ETIMEDOUT; ECANCELED once dclient_stopped()).  The check
+ * comes before ppoll() and the signals that set the flag are let in only
+ * inside it, so none arrives unseen in between.
+ */
 static int
 dclient_wait(int fd, short events, uint64_t deadline)
 {
 	struct pollfd	pfd;
+	struct timespec	ts;
 	uint64_t	now;
 	int		n;
 
 	for (;;) {
+		if (dclient_stopped()) {
+			errno = ECANCELED;
+			return -1;
+		}
 		if ((now = dclient_now()) >= deadline) {
 			errno = ETIMEDOUT;
 			return -1;
@@ -132,8 +160,9 @@ dclient_wait(int fd, short events, uint64_t deadline)
 		pfd.fd = fd;
 		pfd.events = events;
 		pfd.revents = 0;
-		n = poll(&pfd, 1, (int)(deadline - now > INT32_MAX ?
-		    INT32_MAX : deadline - now));
+		ts.tv_sec = (time_t)((deadline - now) / 1000);
+		ts.tv_nsec = (long)((deadline - now) % 1000) * 1000000L;
+		n = ppoll(&pfd, 1, &ts, dclient_waitmask);
 		if (n > 0)
 			return 0;
 		if (n == -1 && errno != EINTR)
@@ -225,6 +254,11 @@ dclient_request(const char *sock, const char *method, const char *path,
 
 	memset(a, 0, sizeof(*a));
 	dclient_resp_init(&r, max_body);
+	if (dclient_stopped()) {
+		fd = -1;
+		snprintf(err, errlen, "interrupted");
+		goto out;
+	}
 	if ((fd = dclient_connect(sock)) == -1) {
 		snprintf(err, errlen, "cannot connect to %s: %s", sock,
 		    strerror(errno));
@@ -233,14 +267,21 @@ dclient_request(const char *sock, const char *method, const char *path,
 	xasprintf(&req, "%s %s HTTP/1.1\r\nHost: docker\r\n"
 	    "User-Agent: sockguard\r\nConnection: close\r\n\r\n", method, path);
 	if (dclient_send(fd, req, strlen(req), deadline) == -1) {
-		snprintf(err, errlen, "cannot send to %s: %s", sock,
-		    strerror(errno));
+		if (errno == ECANCELED)
+			snprintf(err, errlen, "interrupted");
+		else
+			snprintf(err, errlen, "cannot send to %s: %s", sock,
+			    strerror(errno));
 		goto out;
 	}
 	while (done == 0) {
 		if (dclient_wait(fd, POLLIN, deadline) == -1) {
-			snprintf(err, errlen, "no answer from %s: %s", sock,
-			    errno == ETIMEDOUT ? "timed out" : strerror(errno));
+			if (errno == ECANCELED)
+				snprintf(err, errlen, "interrupted");
+			else
+				snprintf(err, errlen, "no answer from %s: %s",
+				    sock, errno == ETIMEDOUT ? "timed out" :
+				    strerror(errno));
 			goto out;
 		}
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);

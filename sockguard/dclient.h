@@ -2,11 +2,13 @@
  * A blocking client of dockerd's unix socket for the control subcommands
  * (`sockguard reap`): one request per connection, the answer read whole
  * (Content-Length, chunked, or up to EOF) within a deadline and parsed as
- * JSON.  The daemon never uses it: it must not block.
+ * JSON.  The daemon uses it only once its event loop is over, for
+ * reap_on_exit (see reap.h): it must not block the loop.
  */
 #ifndef SG_DCLIENT_H
 #define SG_DCLIENT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <http_parser.h>
 #include <jansson.h>
@@ -29,6 +31,17 @@ struct dclient_answer {
 int	dclient_request(const char *sock, const char *method, const char *path,
 	    unsigned timeout_ms, size_t max_body, struct dclient_answer *a,
 	    char *err, size_t errlen);
+/*
+ * Makes the requests from now on interruptible (the daemon's reap on
+ * exit, where a second SIGTERM must stop at once): while a request waits
+ * for dockerd the signal mask is *waitmask (ppoll(2)), so that signals the
+ * caller keeps blocked otherwise are delivered there and nowhere else, and
+ * a request gives up, -1 with "interrupted", as soon as *stop is nonzero,
+ * which their handler sets.  Both are kept, not copied.  NULL, NULL: not
+ * interruptible (the default).
+ */
+void	dclient_interruptible(volatile sig_atomic_t *stop,
+	    const sigset_t *waitmask);
 /* Releases an answer's body; NULL is fine. */
 void	dclient_answer_free(struct dclient_answer *);
 

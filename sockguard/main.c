@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "cert.h"
 #include "config.h"
+#include "dclient.h"
 #include "explain.h"
 #include "log.h"
 #include "proxy.h"
@@ -29,8 +30,12 @@ struct mainctx {
 	const struct config	*conf;		/* the ones in force */
 	const struct ruleset	*rules;
 	struct audit		*audit;
-	int			 stopping;
+	int			 stopping;	/* SIGTERM/SIGINT received */
+	int			 drained;	/* the last session is gone */
 };
+
+/* A SIGTERM or SIGINT during the reap on exit: stop it. */
+static volatile sig_atomic_t main_stop_reap;
 
 /* Prints usage and exits with status. */
 static void __attribute__((noreturn))
@@ -77,6 +82,7 @@ main_drained(void *arg)
 {
 	struct mainctx	*m = arg;
 
+	m->drained = 1;
 	event_base_loopexit(m->base, NULL);
 }
 
@@ -110,6 +116,74 @@ main_sigusr1(evutil_socket_t sig, short what, void *arg)
 		    "writing to the old file", strerror(errno));
 	else
 		log_info("SIGUSR1: audit log reopened");
+}
+
+/* SIGTERM/SIGINT once the loop is over: ends the reap on exit. */
+static void
+main_sigstop(int sig)
+{
+	main_stop_reap = sig;
+}
+
+/* How many listeners of conf have reap_on_exit. */
+static size_t
+main_reaps(const struct config *conf)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < conf->nlisten; i++)
+		if (conf->listen[i].reap_owner != NULL)
+			n++;
+	return n;
+}
+
+/*
+ * After a graceful stop has drained: reap_on_exit (reap.h), under the
+ * configuration in force.  The caller blocked SIGTERM, SIGINT, SIGHUP and
+ * SIGUSR1 before the loop's signal events went (their default action
+ * would kill us now); mask is the signal mask from before.  A second
+ * SIGTERM or SIGINT stops the reap at once: they stay blocked but while
+ * dclient waits for dockerd, where their handler sets the flag that both
+ * dclient and the reap check.  SIGHUP and SIGUSR1 are ignored.  Returns
+ * the exit status.
+ */
+static int
+main_reap(struct mainctx *m, const sigset_t *mask)
+{
+	struct sigaction	sa;
+	sigset_t		waitmask = *mask;
+	size_t			n = main_reaps(m->conf);
+
+	if (n == 0 || m->stopping == 0)
+		return 0;
+	if (!m->drained || m->stopping > 1) {
+		log_err("reap_on_exit: not done: a second signal stopped "
+		    "sockguard before the drain ended; everything of the "
+		    "listeners' owners is left (`sockguard reap OWNER` "
+		    "removes it)");
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGHUP, &sa, NULL);
+	(void)sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = main_sigstop;
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1)
+		fatal("reap_on_exit: sigaction: %s", strerror(errno));
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+	dclient_interruptible(&main_stop_reap, &waitmask);
+	log_info("reap_on_exit: removing what the owners of %zu listener%s "
+	    "created, through %s (a second signal stops this)", n,
+	    n == 1 ? "" : "s", m->conf->upstream);
+	if (reap_on_exit(m->conf, &main_stop_reap) == 0)
+		return 0;
+	if (main_stop_reap)
+		log_info("signal %d: reap_on_exit stopped",
+		    (int)main_stop_reap);
+	return 1;
 }
 
 /*
@@ -186,7 +260,8 @@ main_sighup(evutil_socket_t sig, short what, void *arg)
 		return;
 	(void)sdn_reloading();
 	if (config_load(m->file, &conf, err, sizeof(err)) == -1 ||
-	    rules_load(conf->rules, &rules, err, sizeof(err)) == -1)
+	    rules_load(conf->rules, &rules, err, sizeof(err)) == -1 ||
+	    reap_exit_prepare(conf, rules, err, sizeof(err)) == -1)
 		goto fail;
 	main_audit_conf(conf, &ac);
 	new_audit = !main_audit_same(m->conf, conf);
@@ -228,9 +303,10 @@ main(int argc, char *argv[])
 	struct mainctx	 m;
 	struct event	*ev_term, *ev_int, *ev_hup, *ev_usr1;
 	struct audit_conf ac;
+	sigset_t	 late, mask;
 	char		 err[1024];
 	int		 ch, check = 0, debug = 0, *ifds;
-	int		 nifds;
+	int		 nifds, status;
 
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
 		return explain_main(argc - 1, argv + 1, DEFAULT_CONFIG);
@@ -265,8 +341,10 @@ main(int argc, char *argv[])
 		log_err("%s", err);
 		return 1;
 	}
-	if (rules_load(conf->rules, &rules, err, sizeof(err)) == -1) {
+	if (rules_load(conf->rules, &rules, err, sizeof(err)) == -1 ||
+	    reap_exit_prepare(conf, rules, err, sizeof(err)) == -1) {
 		log_err("%s", err);
+		rules_free(rules);
 		config_free(conf);
 		return 1;
 	}
@@ -342,13 +420,29 @@ main(int argc, char *argv[])
 	    SOCKGUARD_VERSION, conf->upstream, conf->rules, rules->nprofiles);
 	main_ready(m.conf, m.rules);
 	event_base_dispatch(m.base);
-	log_info("stopped");
+	/*
+	 * Freeing the signal events restores the default actions, which
+	 * would kill us: the signals wait, blocked, for main_reap().
+	 */
+	sigemptyset(&late);
+	sigaddset(&late, SIGTERM);
+	sigaddset(&late, SIGINT);
+	sigaddset(&late, SIGHUP);
+	sigaddset(&late, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &late, &mask) == -1)
+		fatal("sigprocmask: %s", strerror(errno));
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);
 	event_free(ev_usr1);
+	status = main_reap(&m, &mask);
+	if (status == 0)
+		log_info("stopped");
+	else
+		log_err("stopped, exit status %d: reap_on_exit left objects "
+		    "behind (see above)", status);
 	proxy_free(m.px);
 	audit_close(m.audit);
 	event_base_free(m.base);
-	return 0;
+	return status;
 }

@@ -77,35 +77,51 @@ owner_var(const char *name, size_t len, const struct identity *id,
 
 /*
  * Expands tmpl into out.  A NULL identity checks the template only
- * (every known variable expands to something).
+ * (every known variable expands to something).  With fixed set the
+ * value must be one for every client of a listener: ${listener} is the
+ * only variable, and id->listener (NULL: the listener has no name) is it.
  */
 static int
-owner_subst(const char *tmpl, const struct identity *id, char *out,
-    size_t outlen, char *why, size_t whylen)
+owner_subst(const char *tmpl, const struct identity *id, int fixed,
+    char *out, size_t outlen, char *why, size_t whylen)
 {
 	const char	*p = tmpl, *end, *v;
 	char		 num[24];
 	size_t		 n = 0, vl;
+	int		 len;
 
 	while (*p != '\0') {
 		if (p[0] == '$' && p[1] == '{') {
 			if ((end = strchr(p + 2, '}')) == NULL)
 				return owner_fail(why, whylen, "an unclosed "
 				    "${ in the owner template");
-			v = owner_var(p + 2, (size_t)(end - p - 2), id, num,
+			len = (int)(end - p - 2);
+			v = owner_var(p + 2, (size_t)len, id, num,
 			    sizeof(num));
+			if (fixed && (len != 8 ||
+			    memcmp(p + 2, "listener", 8) != 0)) {
+				snprintf(why, whylen, "${%.*s} %s; only "
+				    "${listener} may be used here", len, p + 2,
+				    v == (const char *)-1 ? "is not a variable" :
+				    "differs from client to client (run "
+				    "`sockguard reap OWNER` for such owners)");
+				return -1;
+			}
 			if (v == (const char *)-1) {
 				snprintf(why, whylen, "unknown variable "
 				    "${%.*s} in the owner template (known: "
 				    "listener, uid, gid, cert_cn, "
 				    "cert_fingerprint, cert_serial)",
-				    (int)(end - p - 2), p + 2);
+				    len, p + 2);
 				return -1;
 			}
+			if (v == NULL && fixed)
+				return owner_fail(why, whylen, "${listener} "
+				    "needs the listener to have a name:");
 			if (v == NULL) {
 				snprintf(why, whylen, "the owner template "
 				    "uses ${%.*s}, which this client does "
-				    "not have", (int)(end - p - 2), p + 2);
+				    "not have", len, p + 2);
 				return -1;
 			}
 			vl = strlen(v);
@@ -131,7 +147,7 @@ owner_template_check(const char *tmpl, char *why, size_t whylen)
 
 	if (*tmpl == '\0')
 		return owner_fail(why, whylen, "the owner template is empty");
-	return owner_subst(tmpl, NULL, out, sizeof(out), why, whylen);
+	return owner_subst(tmpl, NULL, 0, out, sizeof(out), why, whylen);
 }
 
 int
@@ -153,14 +169,15 @@ owner_value_check(const char *owner, char *why, size_t whylen)
 	return 0;
 }
 
-int
-owner_expand(const char *tmpl, const struct identity *id, char *out,
-    size_t outlen, char *why, size_t whylen)
+/* owner_expand() and owner_expand_listener(): expansion, then the check. */
+static int
+owner_expand_id(const char *tmpl, const struct identity *id, int fixed,
+    char *out, size_t outlen, char *why, size_t whylen)
 {
 	char	buf[OWNER_MAX + 1] = "", inner[128];
 	size_t	n;
 
-	if (owner_subst(tmpl, id, buf, sizeof(buf), why, whylen) == -1)
+	if (owner_subst(tmpl, id, fixed, buf, sizeof(buf), why, whylen) == -1)
 		return -1;
 	n = strlen(buf);
 	if (n >= outlen || owner_value_check(buf, inner, sizeof(inner)) == -1) {
@@ -174,6 +191,24 @@ owner_expand(const char *tmpl, const struct identity *id, char *out,
 	}
 	memcpy(out, buf, n + 1);
 	return 0;
+}
+
+int
+owner_expand(const char *tmpl, const struct identity *id, char *out,
+    size_t outlen, char *why, size_t whylen)
+{
+	return owner_expand_id(tmpl, id, 0, out, outlen, why, whylen);
+}
+
+int
+owner_expand_listener(const char *tmpl, const char *listener, char *out,
+    size_t outlen, char *why, size_t whylen)
+{
+	struct identity	id;
+
+	memset(&id, 0, sizeof(id));
+	id.listener = listener;
+	return owner_expand_id(tmpl, &id, 1, out, outlen, why, whylen);
 }
 
 /* ------------------------------------------------------------ routes */

@@ -46,6 +46,17 @@ int	owner_value_check(const char *owner, char *why, size_t whylen);
 int	owner_expand(const char *tmpl, const struct identity *, char *out,
 	    size_t outlen, char *why, size_t whylen);
 
+/*
+ * The owner value of a whole listener (reap_on_exit in sockguard.yaml):
+ * tmpl with ${listener} expanded to the listener's name, which may be
+ * NULL when it has none (then ${listener} is refused).  The variables of
+ * a client (${uid}, ${cert_cn}, ...) are refused: they differ from one
+ * client to the next.  0, or -1 with why; the value is checked as
+ * owner_expand() checks it.
+ */
+int	owner_expand_listener(const char *tmpl, const char *listener,
+	    char *out, size_t outlen, char *why, size_t whylen);
+
 /* What a request does to owned objects. */
 enum owner_kind {
 	OWN_NONE,	/* names nothing owned: /_ping, pulls, ... */

@@ -218,6 +218,13 @@ sdn_stopping(void)
 }
 
 int
+sdn_extend_timeout(uint64_t usec)
+{
+	return sdn_notifyf("EXTEND_TIMEOUT_USEC=%llu",
+	    (unsigned long long)usec);
+}
+
+int
 sdn_watchdog(void)
 {
 	return sdn_notify("WATCHDOG=1");

@@ -54,6 +54,12 @@ int	sdn_stopping(void);
 /* "STATUS=..." from a format: one line for `systemctl status`. */
 int	sdn_status(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
+/*
+ * "EXTEND_TIMEOUT_USEC=usec": the current state (a stop, for the reap on
+ * exit) may last usec more from now, beyond TimeoutStopSec=, as long as
+ * another such message comes before it runs out (systemd 236 and later).
+ */
+int	sdn_extend_timeout(uint64_t usec);
 /* "WATCHDOG=1": keep-alive ping for WatchdogSec=. */
 int	sdn_watchdog(void);
 

@@ -1,7 +1,8 @@
 /*
  * Unit tests for the configuration loader (config.c): the example file,
  * the defaults, every key with its errors, and the "NAME:LINE:COL:" prefix
- * of every message.  Most tests are tables of YAML texts.
+ * of every message; reap_on_exit with the label the rules give it.  Most
+ * tests are tables of YAML texts.
  *
  * Fixed bugs stay as regression cases in known_bugs[] at the end.
  */
@@ -24,6 +25,9 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "owner.h"
+#include "reap.h"
+#include "rules.h"
 
 #define NAME		"t.yaml"
 #define EXAMPLE		"sockguard.example.yaml"
@@ -296,6 +300,8 @@ test_defaults(void **state)
 	assert_int_equal(cf->listen[0].mode, 0600);
 	assert_false(cf->listen[0].has_owner);
 	assert_false(cf->listen[0].has_group);
+	assert_null(cf->listen[0].reap_owner);
+	assert_null(cf->listen[0].reap_label);
 	assert_int_equal(cf->limits.max_connections, 1024);
 	assert_int_equal(cf->limits.max_request_line, 16 * 1024);
 	assert_int_equal(cf->limits.max_header_bytes, 64 * 1024);
@@ -346,6 +352,7 @@ test_every_key(void **state)
 		"    mode: \"0640\"\n"
 		"    owner: root\n"
 		"    group: \"0\"\n"
+		"    reap_on_exit: \"job-${listener}\"\n"
 		"  - name: b\n"
 		"    unix: /run/sg/b.sock\n"
 		"limits:\n"
@@ -362,7 +369,8 @@ test_every_key(void **state)
 		"{upstream: /run/docker.sock, rules: /etc/sockguard/rules.yaml,"
 		" audit: {path: /var/log/sockguard/audit.log},"
 		" listen: [{unix: /run/sg/a.sock, name: a, mode: '0640',"
-		" owner: '0', group: root}, {name: b, unix: /run/sg/b.sock}],"
+		" owner: '0', group: root, reap_on_exit: 'job-${listener}'},"
+		" {name: b, unix: /run/sg/b.sock}],"
 		" limits: {max_connections: 10, max_request_line: 1KiB,"
 		" max_header_bytes: 2KiB, max_headers: 20,"
 		" max_inspect_body: 3MiB, header_timeout: 500ms,"
@@ -386,7 +394,9 @@ test_every_key(void **state)
 		assert_int_equal(cf->listen[0].owner, 0);
 		assert_true(cf->listen[0].has_group);
 		assert_int_equal(cf->listen[0].group, 0);
+		assert_string_equal(cf->listen[0].reap_owner, "job-a");
 		assert_string_equal(cf->listen[1].path, "/run/sg/b.sock");
+		assert_null(cf->listen[1].reap_owner);
 		assert_string_equal(cf->listen[1].name, "b");
 		assert_int_equal(cf->listen[1].mode, 0600);
 		assert_false(cf->listen[1].has_owner);
@@ -655,6 +665,188 @@ test_listen_entry(void **state)
 		free(text);
 	}
 	assert_int_equal(strlen(ok_paths[2]), 107);
+}
+
+/*
+ * reap_on_exit: a literal owner or one made with ${listener} (the name,
+ * wherever it is written in the entry), checked like `sockguard reap
+ * OWNER`; the variables of a client are refused, where they are written.
+ */
+static void
+test_reap_on_exit(void **state)
+{
+	static const struct {
+		const char	*entry;		/* after "listen:\n  - " */
+		const char	*want;
+	} ok[] = {
+		{ "unix: /a\n    name: job-41\n    reap_on_exit: \"${listener}\"\n",
+		    "job-41" },
+		/* the name may come after it */
+		{ "reap_on_exit: \"${listener}\"\n    unix: /a\n    name: j\n",
+		    "j" },
+		{ "{unix: /a, name: b, reap_on_exit: 'ci/${listener}+${listener}'}\n",
+		    "ci/b+b" },
+		/* a literal needs no name */
+		{ "unix: /a\n    reap_on_exit: ci-7\n", "ci-7" },
+		{ "unix: /a\n    reap_on_exit: A.b_c@d:e/f+g-h\n",
+		    "A.b_c@d:e/f+g-h" },
+		{ "tcp: 127.0.0.1:2376\n    name: remote\n    tls: {cert: c, "
+		    "key: k, client_ca: a}\n    reap_on_exit: \"${listener}\"\n",
+		    "remote" },
+	};
+	static const struct bad t[] = {
+		{ LISTEN "    reap_on_exit: \"${listener}\"\n", 0, "3:19",
+		    "reap_on_exit: ${listener} needs the listener to have a "
+		    "name" },
+		{ LISTEN "    name: a\n    reap_on_exit: \"${uid}\"\n", 0, "4:19",
+		    "reap_on_exit: ${uid} differs from client to client (run "
+		    "`sockguard reap OWNER` for such owners); only ${listener} "
+		    "may be used here" },
+		{ LISTEN "    reap_on_exit: \"ci-${gid}\"\n", 0, "3:19",
+		    "${gid} differs from client to client" },
+		{ LISTEN "    name: a\n    reap_on_exit: \"${listener}-${cert_cn}\"\n",
+		    0, "4:19", "${cert_cn} differs from client to client" },
+		{ LISTEN "    reap_on_exit: \"${cert_fingerprint}\"\n", 0, "3:19",
+		    "${cert_fingerprint} differs" },
+		{ LISTEN "    reap_on_exit: \"${cert_serial}\"\n", 0, "3:19",
+		    "${cert_serial} differs" },
+		{ LISTEN "    reap_on_exit: \"${job}\"\n", 0, "3:19",
+		    "reap_on_exit: ${job} is not a variable; only ${listener}" },
+		{ LISTEN "    name: a\n    reap_on_exit: \"${listener\"\n", 0,
+		    "4:19", "an unclosed ${" },
+		{ LISTEN "    reap_on_exit: job 41\n", 0, "3:19",
+		    "the owner value \"job 41\" is refused: an owner is made of "
+		    "letters, digits and ._@:/+- only; byte 4 is not" },
+		{ LISTEN "    reap_on_exit: a=b\n", 0, "3:19",
+		    "\"a=b\" is refused" },
+		{ LISTEN "    reap_on_exit: job-$x\n", 0, "3:19",
+		    "\"job-$x\" is refused" },
+		{ LISTEN "    reap_on_exit: ''\n", 0, "3:19",
+		    "\"\" is refused: an owner is 1 to 128 bytes" },
+		/* the name is fine for rules, not as an owner */
+		{ LISTEN "    name: 'job 41'\n    reap_on_exit: \"${listener}\"\n",
+		    0, "4:19", "\"job 41\" is refused" },
+		{ LISTEN "    reap_on_exit: [a]\n", 0, "3:19",
+		    "reap_on_exit must be a scalar" },
+		{ LISTEN "    reap_on_exit: a\n    reap_on_exit: b\n", 0, "4:5",
+		    "reap_on_exit is given twice" },
+		{ LISTEN "    reap_on_exit: " "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", 0, "3:19",
+		    "longer than 128 bytes" },
+	};
+	struct config	*cf;
+	char		*text, big[OWNER_MAX + 1];
+	size_t		 i;
+
+	for (i = 0; i < nitems(ok); i++) {
+		assert_true(asprintf(&text, "listen:\n  - %s" RULES,
+		    ok[i].entry) != -1);
+		cf = parse_ok(text);
+		assert_non_null(cf->listen[0].reap_owner);
+		assert_string_equal(cf->listen[0].reap_owner, ok[i].want);
+		assert_null(cf->listen[0].reap_label);
+		assert_true(cf->listen[0].reap_line >= 2);
+		assert_true(cf->listen[0].reap_col >= 5);
+		config_free(cf);
+		free(text);
+	}
+	run_bad(t, nitems(t));
+	/* 128 bytes is the most, as for `sockguard reap` */
+	memset(big, 'x', OWNER_MAX);
+	big[OWNER_MAX] = '\0';
+	assert_true(asprintf(&text, LISTEN "    reap_on_exit: %s\n" RULES,
+	    big) != -1);
+	cf = parse_ok(text);
+	assert_string_equal(cf->listen[0].reap_owner, big);
+	config_free(cf);
+	free(text);
+}
+
+/*
+ * The label reap_on_exit reaps by comes from the rules, as for `sockguard
+ * reap` without -l: the profiles' one label, the default without
+ * ownership, and a refusal (naming the key's place) when they disagree.
+ */
+static void
+test_reap_on_exit_label(void **state)
+{
+	static const struct {
+		const char	*profiles;
+		const char	*want;		/* NULL: refused */
+	} cases[] = {
+		{ "  p: {ownership: {label: com.example.job, owner: "
+		    "\"${listener}\"}}\n  q: {}\n", "com.example.job" },
+		{ "  p: {ownership: {owner: \"${listener}\"}}\n",
+		    OWNER_DEFAULT_LABEL },
+		/* no ownership at all: the default (and a warning) */
+		{ "  p: {}\n", OWNER_DEFAULT_LABEL },
+		{ "  p: {ownership: {label: a.b, owner: \"${listener}\"}}\n"
+		    "  q: {ownership: {label: a.b, owner: \"ci-${uid}\"}}\n",
+		    "a.b" },
+		{ "  p: {ownership: {label: a.b, owner: \"${listener}\"}}\n"
+		    "  q: {ownership: {label: a.c, owner: \"${listener}\"}}\n",
+		    NULL },
+		{ "  p: {ownership: {owner: \"${listener}\"}}\n"
+		    "  q: {ownership: {label: a.b, owner: \"${listener}\"}}\n",
+		    NULL },
+	};
+	static const char conf[] =
+	    "listen:\n"
+	    "  - {unix: /a, name: plain}\n"
+	    "  - unix: /b\n"
+	    "    name: job-b\n"
+	    "    reap_on_exit: \"${listener}\"\n"
+	    "  - {unix: /c, reap_on_exit: ci-c}\n"
+	    RULES;
+	struct config	*cf;
+	struct ruleset	*rs;
+	char		 yaml[1024], err[1024];
+	size_t		 i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		snprintf(yaml, sizeof(yaml), "version: 1\ndefault_profile: "
+		    "p\nprofiles:\n%s", cases[i].profiles);
+		if (rules_parse("r.yaml", (const unsigned char *)yaml,
+		    strlen(yaml), &rs, err, sizeof(err)) == -1)
+			fail_msg("case %zu: rules: %s", i, err);
+		cf = parse_ok(conf);
+		err[0] = '\0';
+		if (cases[i].want == NULL) {
+			assert_int_equal(reap_exit_prepare(cf, rs, err,
+			    sizeof(err)), -1);
+			/* the first listener with it: line 5, its value */
+			if (strncmp(err, NAME ":5:19: reap_on_exit: r.yaml: "
+			    "profiles ", strlen(NAME ":5:19: reap_on_exit: "
+			    "r.yaml: profiles ")) != 0 ||
+			    strstr(err, "use different ownership labels") ==
+			    NULL || strstr(err, "-l") != NULL)
+				fail_msg("case %zu: \"%s\"", i, err);
+		} else {
+			if (reap_exit_prepare(cf, rs, err, sizeof(err)) != 0)
+				fail_msg("case %zu: refused: %s", i, err);
+			assert_null(cf->listen[0].reap_label);
+			assert_string_equal(cf->listen[1].reap_owner, "job-b");
+			assert_string_equal(cf->listen[1].reap_label,
+			    cases[i].want);
+			assert_string_equal(cf->listen[2].reap_owner, "ci-c");
+			assert_string_equal(cf->listen[2].reap_label,
+			    cases[i].want);
+			/* again (a reload's config is new, but twice is safe) */
+			assert_int_equal(reap_exit_prepare(cf, rs, err,
+			    sizeof(err)), 0);
+			assert_string_equal(cf->listen[1].reap_label,
+			    cases[i].want);
+		}
+		config_free(cf);
+		/* without reap_on_exit, disagreeing rules are no error */
+		cf = parse_ok(MIN);
+		assert_int_equal(reap_exit_prepare(cf, rs, err, sizeof(err)),
+		    0);
+		assert_null(cf->listen[0].reap_label);
+		config_free(cf);
+		rules_free(rs);
+	}
 }
 
 /* mode: an octal string; no execute bits, not world-writable. */
@@ -1497,6 +1689,8 @@ main(void)
 		cmocka_unit_test(test_listen_list),
 		cmocka_unit_test(test_listen_entry),
 		cmocka_unit_test(test_listen_tcp),
+		cmocka_unit_test(test_reap_on_exit),
+		cmocka_unit_test(test_reap_on_exit_label),
 		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_owner_group),
 		cmocka_unit_test(test_limits_sizes),

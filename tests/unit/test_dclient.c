@@ -2,7 +2,8 @@
  * Unit tests for the blocking dockerd client (dclient.c): the response
  * reader fed whole and byte by byte (lengths, chunked, read to EOF, 1xx,
  * truncation, caps), and whole requests against a forked fake server on a
- * unix socket (answers, plain-text errors, no server, a silent one).
+ * unix socket (answers, plain-text errors, no server, a silent one), and
+ * a second signal interrupting a request (the daemon's reap on exit).
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -263,6 +265,109 @@ test_request(void **state)
 	assert_non_null(strstr(err, "cannot connect to /nonexistent/d.sock"));
 }
 
+static volatile sig_atomic_t	stop_flag;
+
+static void
+on_usr1(int sig)
+{
+	stop_flag = sig;
+}
+
+/* Sends SIGUSR1 to this process after ms, from a child; its pid. */
+static pid_t
+signal_later(unsigned ms)
+{
+	pid_t	pid, parent = getpid();
+
+	if ((pid = fork()) == 0) {
+		usleep(ms * 1000);
+		kill(parent, SIGUSR1);
+		_exit(0);
+	}
+	assert_true(pid != -1);
+	return pid;
+}
+
+/* Milliseconds since t0. */
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec	t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (long)(t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * Interruptible requests: SIGUSR1 is blocked but while a request waits,
+ * and its handler sets the flag.  A request to a silent server with 10 s
+ * gives up at the signal, also when the signal came before the wait;
+ * with the flag set none starts; made uninterruptible again, the flag is
+ * ignored.
+ */
+static void
+test_interrupt(void **state)
+{
+	struct server		s;
+	struct dclient_answer	a;
+	struct sigaction	sa;
+	struct timespec		t0;
+	sigset_t		usr1, old, waitmask;
+	char			err[256];
+	pid_t			killer;
+	int			st;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &sa, NULL), 0);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &usr1, &old), 0);
+	waitmask = old;
+	sigdelset(&waitmask, SIGUSR1);
+	dclient_interruptible(&stop_flag, &waitmask);
+
+	/* the signal during the wait */
+	stop_flag = 0;
+	server_start(&s, NULL);
+	killer = signal_later(300);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(dclient_request(s.path, "GET", "/x", 10000, 1024, &a,
+	    err, sizeof(err)), -1);
+	assert_string_equal(err, "interrupted");
+	assert_true(ms_since(&t0) < 5000);
+	assert_int_equal(stop_flag, SIGUSR1);
+	waitpid(killer, &st, 0);
+	(void)server_stop(&s, 1);
+
+	/* the signal before the request, held blocked: not lost */
+	stop_flag = 0;
+	server_start(&s, NULL);
+	assert_int_equal(kill(getpid(), SIGUSR1), 0);
+	assert_int_equal(stop_flag, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(dclient_request(s.path, "GET", "/x", 10000, 1024, &a,
+	    err, sizeof(err)), -1);
+	assert_string_equal(err, "interrupted");
+	assert_true(ms_since(&t0) < 5000);
+	(void)server_stop(&s, 1);
+
+	/* the flag already set: nothing is tried */
+	assert_int_equal(dclient_request("/nonexistent/d.sock", "GET", "/x",
+	    300, 1024, &a, err, sizeof(err)), -1);
+	assert_string_equal(err, "interrupted");
+
+	/* uninterruptible again: the flag means nothing */
+	dclient_interruptible(NULL, NULL);
+	assert_int_equal(dclient_request("/nonexistent/d.sock", "GET", "/x",
+	    300, 1024, &a, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot connect to /nonexistent/d.sock"));
+	assert_int_equal(sigprocmask(SIG_SETMASK, &old, NULL), 0);
+	signal(SIGUSR1, SIG_DFL);
+}
+
 int
 main(void)
 {
@@ -270,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_resp_whole),
 		cmocka_unit_test(test_resp_split),
 		cmocka_unit_test(test_request),
+		cmocka_unit_test(test_interrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -103,6 +103,59 @@ test_expand(void **state)
 	}
 }
 
+/*
+ * A listener's one owner value (reap_on_exit): ${listener} from its name,
+ * literal text, nothing that differs per client.
+ */
+static void
+test_expand_listener(void **state)
+{
+	static const struct {
+		const char	*tmpl;
+		const char	*name;		/* NULL: no name */
+		const char	*want;		/* NULL: refused */
+		const char	*why;		/* a part of it */
+	} cases[] = {
+		{ "${listener}", "job-41", "job-41", NULL },
+		{ "ci-${listener}.x", "a", "ci-a.x", NULL },
+		{ "${listener}${listener}", "ab", "abab", NULL },
+		{ "plain", NULL, "plain", NULL },
+		{ "${listener}", NULL, NULL, "needs the listener to have a name" },
+		{ "${uid}", "a", NULL, "${uid} differs from client to client" },
+		{ "${gid}", "a", NULL, "${gid} differs" },
+		{ "${cert_cn}", "a", NULL, "${cert_cn} differs" },
+		{ "${cert_fingerprint}", "a", NULL, "differs" },
+		{ "${cert_serial}", "a", NULL, "differs" },
+		{ "${listener}-${uid}", "a", NULL, "${uid} differs" },
+		{ "${bogus}", "a", NULL, "${bogus} is not a variable" },
+		{ "${listener", "a", NULL, "unclosed" },
+		{ "${listener}", "job 41", NULL, "\"job 41\" is refused" },
+		{ "${listener}", "a,b", NULL, "is refused" },
+		{ "", "a", NULL, "1 to 128 bytes" },
+	};
+	char	out[OWNER_MAX + 1], why[256];
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why[0] = '\0';
+		if (cases[i].want != NULL) {
+			if (owner_expand_listener(cases[i].tmpl, cases[i].name,
+			    out, sizeof(out), why, sizeof(why)) != 0)
+				fail_msg("case %zu: %s", i, why);
+			assert_string_equal(out, cases[i].want);
+			continue;
+		}
+		assert_int_equal(owner_expand_listener(cases[i].tmpl,
+		    cases[i].name, out, sizeof(out), why, sizeof(why)), -1);
+		if (strstr(why, cases[i].why) == NULL)
+			fail_msg("case %zu: \"%s\", want \"%s\"", i, why,
+			    cases[i].why);
+	}
+	/* the client templates are unchanged: ${uid} is a variable there */
+	assert_int_equal(owner_template_check("ci-${uid}", why, sizeof(why)),
+	    0);
+}
+
 static void
 check_route(const char *m, const char *route, enum owner_kind kind,
     const char *seg, int write)
@@ -583,6 +636,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_templates),
 		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_expand_listener),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_build_labels),

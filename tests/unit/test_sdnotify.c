@@ -133,6 +133,7 @@ test_notify_unset(void **state)
 	assert_int_equal(sdn_ready("up"), 0);
 	setenv("NOTIFY_SOCKET", "", 1);
 	assert_int_equal(sdn_stopping(), 0);
+	assert_int_equal(sdn_extend_timeout(1), 0);
 	assert_int_equal(sdn_status("%d", 1), 0);
 }
 
@@ -158,6 +159,9 @@ check_messages(int rx)
 	assert_int_equal(sdn_watchdog(), 1);
 	receive(rx, buf, sizeof(buf));
 	assert_string_equal(buf, "WATCHDOG=1");
+	assert_int_equal(sdn_extend_timeout(70000000ULL), 1);
+	receive(rx, buf, sizeof(buf));
+	assert_string_equal(buf, "EXTEND_TIMEOUT_USEC=70000000");
 	assert_int_equal(sdn_status("%zu connections, %s", (size_t)3, "ok"),
 	    1);
 	receive(rx, buf, sizeof(buf));
