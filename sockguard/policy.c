@@ -697,6 +697,26 @@ mode_is_host(const char *v)
 
 /* What a HostConfig is checked for: a create, or a container that exists
  * (entered by exec/attach/cp, or joined by a create). */
+/* A log driver's name (field says where): one of log_drivers, or none. */
+static int
+check_log_driver(const struct container_policy *cp, json_t *obj,
+    const char *name_key, const char *field, struct decision *d)
+{
+	const char	*s;
+	size_t		 i;
+
+	if (get_string(obj, name_key, field, &s, d) == -1)
+		return -1;
+	if (s == NULL || s[0] == '\0')
+		return 0;	/* dockerd's default */
+	for (i = 0; i < cp->log_drivers.n; i++)
+		if (strcmp(cp->log_drivers.v[i], s) == 0)
+			return 0;
+	return deny(d, 403, "containers.log_drivers", field, s, "log driver "
+	    "%s is not in log_drivers (it makes dockerd send the output "
+	    "elsewhere)", s);
+}
+
 enum hc_mode { HC_CREATE, HC_ENTER, HC_JOIN };
 
 /* NetworkMode, PidMode, IpcMode, UTSMode, UsernsMode, CgroupnsMode, Cgroup. */
@@ -1003,6 +1023,12 @@ check_host_config(const struct profile *p, const struct policy_ctx *ctx,
 	    check_security(cp, hc, &nnp, d) == -1 ||
 	    check_misc(cp, hc, d) == -1)
 		return -1;
+	/* dockerd writes its default driver into every container: only
+	 * what a create asks for is judged. */
+	if (mode == HC_CREATE && (get_object(hc, "LogConfig",
+	    "HostConfig.LogConfig", &a, d) == -1 || check_log_driver(cp, a,
+	    "Type", "HostConfig.LogConfig.Type", d) == -1))
+		return -1;
 	if (get_array(hc, "Binds", "HostConfig.Binds", &a, d) == -1 ||
 	    (a != NULL && check_binds(cp, ctx, a, d) == -1))
 		return -1;
@@ -1224,6 +1250,10 @@ check_service(const struct profile *p, const struct policy_ctx *ctx,
 	if (check_service_networks(cp, body, "Networks", d) == -1 ||
 	    check_service_networks(cp, tt, "TaskTemplate.Networks", d) == -1)
 		return -1;
+	if (get_object(tt, "LogDriver", "TaskTemplate.LogDriver", &a, d) == -1 ||
+	    check_log_driver(cp, a, "Name", "TaskTemplate.LogDriver.Name",
+	    d) == -1)
+		return -1;
 	if (get_object(tt, "ContainerSpec", "TaskTemplate.ContainerSpec", &cs,
 	    d) == -1)
 		return -1;
@@ -1323,6 +1353,34 @@ route_image_name(const struct policy_request *r, const char *suffix,
 }
 
 /* Checks that need only the head: queries and uninspectable streams. */
+/*
+ * dockerd's container routes take names holding '/' ("/containers/
+ * {name:.*}/attach"), and a legacy link registers "/parent/alias": the
+ * container such a path names is not the one sockguard would look up.
+ * Only /containers/X, /containers/X/OP and /containers/X/attach/ws are
+ * let through (DELETE: /containers/X alone).
+ */
+static int
+check_container_route(const struct policy_request *r, struct decision *d)
+{
+	const char	*p = r->route, *end = r->route + r->route_len;
+	size_t		 segs = 0;
+
+	if (r->route_len <= 12 || strncmp(p, "/containers/", 12) != 0)
+		return 0;
+	for (p += 11; p < end; p++)
+		if (*p == '/')
+			segs++;
+	if (strcmp(r->method, "DELETE") == 0 ? segs == 1 : (segs <= 2 ||
+	    (segs == 3 && docker_route_match("/containers/*/attach/ws",
+	    r->route, r->route_len))))
+		return 0;
+	return deny(d, 400, "request", "path", "", "%.*s names a container "
+	    "with '/' in its name (a link alias), which sockguard does not "
+	    "look up; use the container's own name or id",
+	    (int)r->route_len, r->route);
+}
+
 static int
 check_head(const struct profile *p, const struct policy_request *r,
     struct decision *d)
@@ -1359,6 +1417,8 @@ check_head(const struct profile *p, const struct policy_request *r,
 			    "the context instead");
 		return 0;
 	}
+	if (check_container_route(r, d) == -1)
+		return -1;
 	if (docker_route_match("/session", r->route, r->route_len) ||
 	    docker_route_match("/grpc", r->route, r->route_len)) {
 		if (!p->buildkit)
@@ -1424,6 +1484,15 @@ policy_existing_op(const char *method, const char *route, size_t len,
 	else if (strcmp(method, "PUT") == 0 &&
 	    docker_route_match("/containers/*/archive", route, len))
 		*op = "copy files into";
+	else if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
+	    docker_route_match("/containers/*/archive", route, len))
+		*op = "copy files from";	/* its binds are read too */
+	else if (strcmp(method, "POST") == 0 &&
+	    (docker_route_match("/containers/*/start", route, len) ||
+	    docker_route_match("/containers/*/restart", route, len)))
+		/* dockerd mounts the binds anew, following symlinks a
+		 * client may have put in since the create. */
+		*op = "start";
 	else
 		return 0;
 	return 1;

@@ -72,8 +72,9 @@ void	policy_body(const struct profile *, const struct policy_ctx *,
 
 /*
  * True if METHOD route acts inside an existing container (exec, attach,
- * copying files in): the proxy must first ask dockerd about it.  *op
- * names the operation for messages.
+ * copying files in or out) or starts one (start, restart: its binds are
+ * mounted anew): the proxy must first ask dockerd about it.  *op names
+ * the operation for messages.
  */
 int	policy_existing_op(const char *method, const char *route, size_t len,
 	    const char **op);

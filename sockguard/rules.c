@@ -40,6 +40,7 @@
  *	        resolve_symlinks: true
  *	      sysctls: {allow: []}	# fnmatch(3) globs on sysctl names
  *	      runtimes: [runc]		# absent: [runc]
+ *	      log_drivers: [...]	# absent: rules_default_log_drivers
  *	      volume_drivers: false
  *	      cgroup_parent: false
  *	      joins: checked
@@ -98,10 +99,14 @@
 
 const char *const rules_default_bind_deny[] = {
 	"/", "/etc", "/proc", "/sys", "/dev", "/boot", "/usr", "/lib",
-	"/lib32", "/lib64", "/bin", "/sbin", "/root", "/var/lib/docker",
-	"/var/lib/containerd", "/var/run/docker.sock", "/run/docker.sock",
-	"/run/containerd", "/var/run/containerd", "/run/sockguard",
-	"/var/run/sockguard", NULL
+	"/lib32", "/lib64", "/bin", "/sbin", "/root", "/var/lib",
+	"/var/spool", "/run", "/var/run", NULL
+};
+
+/* Log drivers that write on the host only, as dockerd's own files or
+ * the journal; the others make dockerd connect out as root. */
+static const char *const rules_default_log_drivers[] = {
+	"json-file", "local", "journald", "none", NULL
 };
 
 /* A profile name and its index, sorted for duplicates and look-ups. */
@@ -158,11 +163,11 @@ enum { EK_ALLOW, EK_DENY, EK_NAME };
 static const char *const container_keys[] = {
 	"privileged", "capabilities", "host_namespaces", "devices",
 	"unconfined", "bind_mounts", "sysctls", "runtimes", "volume_drivers",
-	"cgroup_parent", "joins", "require", NULL
+	"cgroup_parent", "joins", "require", "log_drivers", NULL
 };
 enum { CK_PRIVILEGED, CK_CAPS, CK_HOSTNS, CK_DEVICES, CK_UNCONFINED,
     CK_BINDS, CK_SYSCTLS, CK_RUNTIMES, CK_VOLDRIVERS, CK_CGROUP, CK_JOINS,
-    CK_REQUIRE };
+    CK_REQUIRE, CK_LOGDRIVERS };
 
 static const char *const caps_keys[] = { "allow_add", NULL };
 static const char *const sysctl_keys[] = { "allow", NULL };
@@ -923,6 +928,10 @@ rl_containers(struct rlctx *c, yaml_node_t *n, struct container_policy *cp)
 			r = rl_strlist(c, v, "runtimes", rl_item_text,
 			    &cp->runtimes);
 			break;
+		case CK_LOGDRIVERS:
+			r = rl_strlist(c, v, "log_drivers", rl_item_text,
+			    &cp->log_drivers);
+			break;
 		case CK_REQUIRE:
 			r = rl_require(c, v, cp);
 			break;
@@ -1049,24 +1058,33 @@ rl_build(struct rlctx *c, yaml_node_t *n, struct profile *pf)
 	return 0;
 }
 
+/* Fills l with copies of the NULL-terminated list v. */
+static void
+rl_strlist_set(struct strlist *l, const char *const *v)
+{
+	size_t	i, n;
+
+	for (n = 0; v[n] != NULL; n++)
+		;
+	l->v = xcalloc(n, sizeof(*l->v));
+	for (i = 0; i < n; i++)
+		l->v[i] = xstrdup(v[i]);
+	l->n = n;
+}
+
 /* The safe defaults a profile starts from. */
 static void
 rl_profile_defaults(struct profile *pf)
 {
 	struct container_policy	*cp = &pf->containers;
-	size_t			 i, n;
 
 	cp->resolve_symlinks = 1;
 	cp->joins = 1;		/* checked */
 	cp->runtimes.v = xcalloc(1, sizeof(*cp->runtimes.v));
 	cp->runtimes.v[0] = xstrdup("runc");
 	cp->runtimes.n = 1;
-	for (n = 0; rules_default_bind_deny[n] != NULL; n++)
-		;
-	cp->bind_deny.v = xcalloc(n, sizeof(*cp->bind_deny.v));
-	for (i = 0; i < n; i++)
-		cp->bind_deny.v[i] = xstrdup(rules_default_bind_deny[i]);
-	cp->bind_deny.n = n;
+	rl_strlist_set(&cp->bind_deny, rules_default_bind_deny);
+	rl_strlist_set(&cp->log_drivers, rules_default_log_drivers);
 }
 
 /* One profile's mapping (its name is already set). */
@@ -1616,6 +1634,7 @@ rules_free(struct ruleset *rs)
 		rl_strlist_free(&pf->containers.bind_allow);
 		rl_strlist_free(&pf->containers.sysctls);
 		rl_strlist_free(&pf->containers.runtimes);
+		rl_strlist_free(&pf->containers.log_drivers);
 		rl_strlist_free(&pf->registries);
 		free(pf->ownership.label);
 		free(pf->ownership.owner);

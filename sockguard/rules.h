@@ -66,6 +66,7 @@ struct container_policy {
 	int		 resolve_symlinks; /* resolve bind sources (default 1) */
 	struct strlist	 sysctls;	/* allowed Sysctls keys (globs) */
 	struct strlist	 runtimes;	/* allowed; default {"runc"} */
+	struct strlist	 log_drivers;	/* allowed LogConfig.Type */
 	int		 volume_drivers; /* non-local volume drivers */
 	int		 cgroup_parent;
 	int		 joins;		/* container:<id> namespaces,

@@ -131,7 +131,9 @@ pol_denied() {
 		    "${pre}Error response from daemon: sockguard: denied by rule $rule (profile $prof): $reason$suf" \
 		    "$out"
 	fi
-	recs=$(pol_deny_rec "$log" "$mark")
+	# docker cp asks about the path (HEAD) before the copy: one record
+	# each, alike.
+	recs=$(pol_deny_rec "$log" "$mark" | sort -u)
 	check_eq "$name: audit record names rule, field and value" \
 	    "$rule|$field|$value" "$recs"
 }
@@ -152,6 +154,10 @@ pol_default_run_denied() {
 	pol_run_denied containers.privileged \
 	    "privileged containers are not allowed" \
 	    HostConfig.Privileged true --privileged
+	pol_run_denied containers.log_drivers \
+	    "log driver syslog is not in log_drivers (it makes dockerd send the output elsewhere)" \
+	    HostConfig.LogConfig.Type syslog --log-driver syslog \
+	    --log-opt syslog-address=unix:///run/systemd/journal/syslog
 	pol_run_denied containers.capabilities \
 	    "adding capability SYS_ADMIN is not allowed (capabilities.allow_add)" \
 	    'HostConfig.CapAdd[0]' SYS_ADMIN --cap-add SYS_ADMIN
@@ -195,12 +201,12 @@ pol_default_run_denied() {
 	    "$bm /etc exposes /etc, which bind_mounts.deny forbids" \
 	    'HostConfig.Binds[0]' /etc -v /etc:/e
 	pol_run_denied containers.bind_mounts \
-	    "$bm /var exposes /var/lib/docker, which bind_mounts.deny forbids" \
+	    "$bm /var exposes /var/lib, which bind_mounts.deny forbids" \
 	    'HostConfig.Binds[0]' /var -v /var:/v
-	local dsock=/var/run/docker.sock exposed=/var/run/docker.sock
+	local dsock=/var/run/docker.sock exposed=/var/run
 	if [ -L /var/run ]; then
 		dsock="/var/run/docker.sock (resolved: /run/docker.sock)"
-		exposed=/run/docker.sock
+		exposed=/run
 	fi
 	pol_run_denied containers.bind_mounts \
 	    "$bm $dsock exposes $exposed, which bind_mounts.deny forbids" \
@@ -360,6 +366,40 @@ pol_existing() {
 	    "copy files into container /sgpol-priv, which this profile would not allow: privileged containers are not allowed" \
 	    HostConfig.Privileged true "" "" "$PD_AUDIT" -- \
 	    cp "$POL/cpfile" sgpol-priv:/tmp/cpfile
+	# Copying out reads the binds too: the same checks.
+	pol_denied "policy: default: cp out of a privileged container ($priv_state)" \
+	    "$PD_SOCK" default containers.privileged \
+	    "copy files from container /sgpol-priv, which this profile would not allow: privileged containers are not allowed" \
+	    HostConfig.Privileged true "" "" "$PD_AUDIT" -- \
+	    cp sgpol-priv:/etc/hostname "$POL/cpout"
+	# A bind source swapped for a symbolic link after the create: dockerd
+	# would mount where the link points at start, so start checks again.
+	mkdir -p "$POL/swap/a"
+	out=$(dks "$PD_SOCK" create --name sgpol-swap -v "$POL/swap/a:/h" \
+	    "$IMG" ls /h/etc/shadow 2>&1)
+	check_match "policy: default: create with a bind of a plain directory" \
+	    '^[0-9a-f]{64}$' "$out"
+	rmdir "$POL/swap/a" && ln -s / "$POL/swap/a"
+	pol_denied "policy: default: start after the bind source became a link to /" \
+	    "$PD_SOCK" default containers.bind_mounts \
+	    "start container /sgpol-swap, which this profile would not allow: bind mount of $POL/swap/a (resolved: /) exposes /, which bind_mounts.deny forbids" \
+	    "HostConfig.Binds[0]" "$POL/swap/a" "" "" "$PD_AUDIT" -- \
+	    start sgpol-swap
+	check_eq "policy: default: ... the container never ran" created \
+	    "$(dd_ inspect --format '{{.State.Status}}' sgpol-swap 2>&1)"
+	rm "$POL/swap/a" && mkdir "$POL/swap/a"
+	out=$(dks "$PD_SOCK" start sgpol-swap 2>&1)
+	check_eq "policy: default: ... a directory again: start works" \
+	    sgpol-swap "$out"
+	dd_ rm -f sgpol-swap >/dev/null 2>&1
+	# dockerd reads /containers/{name:.*}/attach: "legacy/db" is the
+	# link alias /legacy/db, a container sockguard cannot look up.
+	out=$(curl -s -m 10 -X POST --unix-socket "$PD_SOCK" \
+	    -w ' %{http_code}' 'http://d/v1.41/containers/legacy/db/attach?stream=1&stdin=1' 2>&1 |
+	    tr -d '\n')
+	check_match "policy: default: attach by a link alias path: 400, named" \
+	    "names a container with '/' in its name \\(a link alias\\).* 400$" "$out"
+
 	# The same copy into a plain stopped container goes through.
 	dd_ create --name sgpol-created "$IMG" true >/dev/null 2>&1
 	out=$(dks "$PD_SOCK" cp "$POL/cpfile" sgpol-created:/tmp/cpfile 2>&1)

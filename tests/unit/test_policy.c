@@ -1065,13 +1065,13 @@ test_binds(void **state)
 		NOC("base", B("/etc/ssl:/s"), "containers.bind_mounts",
 		    "exposes /etc"),
 		NOC("base", B("/var:/v"), "containers.bind_mounts",
-		    "exposes /var/lib/docker"),
+		    "exposes /var/lib,"),
 		NOC("base", B("/var/lib:/v"), "containers.bind_mounts",
-		    "exposes /var/lib/docker"),
+		    "exposes /var/lib,"),
 		NOC("base", B("/var/run/docker.sock:/s"),
-		    "containers.bind_mounts", "exposes /var/run/docker.sock"),
+		    "containers.bind_mounts", "exposes /var/run,"),
 		NOC("base", B("/run/docker.sock:/s"), "containers.bind_mounts",
-		    "exposes /run/docker.sock"),
+		    "exposes /run,"),
 		NOC("base", B("/run:/r"), "containers.bind_mounts", NULL),
 		NOC("base", B("/proc/self/root:/r"), "containers.bind_mounts",
 		    "exposes /proc"),
@@ -1203,7 +1203,7 @@ test_mounts(void **state)
 		    NULL),
 		NOC("base", BIND("/"), "containers.bind_mounts", "exposes /"),
 		NOC("base", BIND("/var"), "containers.bind_mounts",
-		    "/var/lib/docker"),
+		    "exposes /var/lib,"),
 		NOC("base", BIND("/run/docker.sock"), "containers.bind_mounts",
 		    NULL),
 		NOC("base", BIND("/tmp/link-to-root"), "containers.bind_mounts",
@@ -1696,6 +1696,9 @@ test_services(void **state)
 	static const struct pcase t[] = {
 		OK("base", SVC, CS("{\"Image\":\"x\"}")),
 		OK("base", SVC, J({"Name": "s"})),
+		OK("base", SVC, TT("{\"LogDriver\":{\"Name\":\"local\"}}")),
+		NO("base", SVC, TT("{\"LogDriver\":{\"Name\":\"fluentd\"}}"),
+		    "containers.log_drivers", "fluentd"),
 		OK("base", SVC, CS("{\"Image\":\"x\",\"Mounts\":[{\"Type\":"
 		    "\"volume\",\"Source\":\"v\",\"Target\":\"/v\"}]}")),
 		NO("base", SVC, CS("{\"Image\":\"x\",\"Mounts\":[{\"Type\":"
@@ -2086,6 +2089,40 @@ test_readonly_file(void **state)
 }
 
 /* rules/default.yaml. */
+/* Which requests make the proxy look the container up first. */
+static void
+test_existing_ops(void **state)
+{
+	static const struct {
+		const char	*m, *route, *op;
+	} t[] = {
+		{ "POST", "/containers/x/exec", "exec into" },
+		{ "POST", "/containers/x/attach", "attach to" },
+		{ "GET", "/containers/x/attach/ws", "attach to" },
+		{ "PUT", "/containers/x/archive", "copy files into" },
+		{ "GET", "/containers/x/archive", "copy files from" },
+		{ "HEAD", "/containers/x/archive", "copy files from" },
+		{ "POST", "/containers/x/start", "start" },
+		{ "POST", "/containers/x/restart", "start" },
+		{ "POST", "/containers/x/stop", NULL },
+		{ "GET", "/containers/x/json", NULL },
+		{ "GET", "/containers/x/start", NULL },
+		{ "DELETE", "/containers/x/archive", NULL },
+	};
+	const char	*op;
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		op = NULL;
+		r = policy_existing_op(t[i].m, t[i].route, strlen(t[i].route),
+		    &op);
+		if (r != (t[i].op != NULL) || (r && strcmp(op, t[i].op) != 0))
+			fail_msg("%s %s: %d %s", t[i].m, t[i].route, r,
+			    op != NULL ? op : "-");
+	}
+}
+
 static void
 test_default_file(void **state)
 {
@@ -2134,6 +2171,16 @@ test_default_file(void **state)
 		NO("default", "POST", "/services/x/update", J({}),
 		    "no-services", NULL),
 		OK("default", "PUT", "/containers/x/archive?path=/", NULL),
+		/* dockerd reads /containers/{name:.*}/attach: a link alias
+		 * ("/parent/alias") is a container sockguard cannot look up. */
+		BAD("default", "POST", "/containers/legacy/db/attach?stdin=1",
+		    NULL, "request", "a link alias"),
+		BAD("default", "DELETE", "/containers/a/b", NULL, "request",
+		    NULL),
+		BAD("default", "GET", "/containers/a/b/c/json", NULL, "request",
+		    NULL),
+		OK("default", "GET", "/containers/x/attach/ws?stream=1", NULL),
+		OK("default", "DELETE", "/containers/x", NULL),
 		NO("default", "PATCH", "/containers/x", NULL, "endpoints",
 		    NULL),
 		NO("default", "POST", "/distribution/x/json", NULL,
@@ -2145,6 +2192,17 @@ test_default_file(void **state)
 		    "containers.bind_mounts", NULL),
 		NO("default", "POST", "/containers/x/exec",
 		    J({"Privileged": true}), "exec.privileged", NULL),
+		/* Log drivers that make dockerd connect out are not listed. */
+		OKC("default", J({"Image": "x", "HostConfig": {"LogConfig":
+		    {"Type": "json-file", "Config": {"max-size": "1m"}}}})),
+		OKC("default", J({"Image": "x", "HostConfig": {"LogConfig":
+		    {"Type": "", "Config": {}}}})),
+		NOC("default", J({"Image": "x", "HostConfig": {"LogConfig":
+		    {"Type": "syslog", "Config": {"syslog-address":
+		    "unix:///run/x.sock"}}}}), "containers.log_drivers",
+		    "log driver syslog is not in log_drivers"),
+		NOC("default", J({"Image": "x", "HostConfig": {"logconfig":
+		    {"type": "gelf"}}}), "containers.log_drivers", NULL),
 	};
 
 	if (find_profile("default") == NULL)
@@ -2566,6 +2624,7 @@ main(void)
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_image_registry),
 		cmocka_unit_test(test_readonly_file),
+		cmocka_unit_test(test_existing_ops),
 		cmocka_unit_test(test_default_file),
 		cmocka_unit_test(test_ci_file),
 		cmocka_unit_test(test_audit),

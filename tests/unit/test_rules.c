@@ -449,8 +449,31 @@ test_defaults(void **state)
 	assert_string_equal(rules_default_bind_deny[0], "/");
 	for (i = 0; rules_default_bind_deny[i] != NULL; i++)
 		;
-	assert_int_equal(i, 21);
-	assert_string_equal(rules_default_bind_deny[20], "/var/run/sockguard");
+	assert_int_equal(i, 17);
+	assert_string_equal(rules_default_bind_deny[16], "/var/run");
+}
+
+/* log_drivers: absent, the host-only ones; a list replaces them. */
+static void
+test_log_drivers(void **state)
+{
+	struct ruleset			*rs;
+	const struct container_policy	*cp;
+
+	rs = parse_ok(PROF "    containers: {}\n");
+	cp = &rs->profiles[0].containers;
+	assert_int_equal(cp->log_drivers.n, 4);
+	assert_string_equal(cp->log_drivers.v[0], "json-file");
+	assert_string_equal(cp->log_drivers.v[3], "none");
+	rules_free(rs);
+	rs = parse_ok(PROF "    containers: {log_drivers: [syslog]}\n");
+	cp = &rs->profiles[0].containers;
+	assert_int_equal(cp->log_drivers.n, 1);
+	assert_string_equal(cp->log_drivers.v[0], "syslog");
+	rules_free(rs);
+	rs = parse_ok(PROF "    containers: {log_drivers: []}\n");
+	assert_int_equal(rs->profiles[0].containers.log_drivers.n, 0);
+	rules_free(rs);
 }
 
 /* Empty lists mean "none", unlike absent ones. */
@@ -771,7 +794,7 @@ test_bad_containers(void **state)
 		    "unknown key \"bogus\" in containers (expected privileged, "
 		    "capabilities, host_namespaces, devices, unconfined, "
 		    "bind_mounts, sysctls, runtimes, volume_drivers, "
-		    "cgroup_parent, joins, require)" },
+		    "cgroup_parent, joins, require, log_drivers)" },
 		{ CT "      privileged: false\n      privileged: false\n", 0,
 		    "7:7", "privileged is given twice in containers" },
 		/* booleans: true or false, plain */
@@ -1622,6 +1645,7 @@ main(void)
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_empty_lists),
+		cmocka_unit_test(test_log_drivers),
 		cmocka_unit_test(test_endpoint_rules),
 		cmocka_unit_test(test_bad_top),
 		cmocka_unit_test(test_bad_profiles),
