@@ -93,36 +93,41 @@ reap_usage(int status)
 	return status;
 }
 
-/* A problem with one object or kind: stderr, or the log as an error. */
+/* One line on stderr (the subcommand), or the log (the reap on exit). */
 static void
-reap_err(const struct reap *r, const char *fmt, ...)
+reap_vsay(const struct reap *r, int warn, const char *fmt, va_list ap)
 {
 	char	msg[1024];
-	va_list	ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (r->who == NULL)
 		fprintf(stderr, "sockguard reap: %s\n", msg);
+	else if (warn)
+		log_warn("%s: %s", r->who, msg);
 	else
 		log_err("%s: %s", r->who, msg);
 }
 
-/* Something left alone on purpose: stderr, or the log as a warning. */
+/* A problem with one object or kind: an error in the log. */
 static void
-reap_warn(const struct reap *r, const char *fmt, ...)
+reap_err(const struct reap *r, const char *fmt, ...)
 {
-	char	msg[1024];
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	reap_vsay(r, 0, fmt, ap);
 	va_end(ap);
-	if (r->who == NULL)
-		fprintf(stderr, "sockguard reap: %s\n", msg);
-	else
-		log_warn("%s: %s", r->who, msg);
+}
+
+/* Something left alone on purpose: a warning in the log. */
+static void
+reap_warn(const struct reap *r, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	reap_vsay(r, 1, fmt, ap);
+	va_end(ap);
 }
 
 /* Whether a second signal asked the reap on exit to stop. */
