@@ -94,7 +94,7 @@ reap_usage(int status)
 }
 
 /* One line on stderr (the subcommand), or the log (the reap on exit). */
-static void
+static void __attribute__((format(printf, 3, 0)))
 reap_vsay(const struct reap *r, int warn, const char *fmt, va_list ap)
 {
 	char	msg[1024];

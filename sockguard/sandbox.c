@@ -289,7 +289,7 @@ sb_rule(scmp_filter_ctx ctx, const char *name, unsigned n,
 static int
 sb_rules_args(scmp_filter_ctx ctx)
 {
-	struct scmp_arg_cmp	none = SCMP_A0(SCMP_CMP_EQ, 0);
+	struct scmp_arg_cmp	none = SCMP_A0(SCMP_CMP_EQ, 0, 0);
 	size_t			i;
 	int			r = 0;
 
@@ -306,19 +306,19 @@ sb_rules_args(scmp_filter_ctx ctx)
 	    PROT_EXEC, 0), none);
 	/* abort() and raise() signal this process only. */
 	r |= sb_rule(ctx, "tgkill", 1, SCMP_A0(SCMP_CMP_EQ,
-	    (scmp_datum_t)getpid()), none);
+	    (scmp_datum_t)getpid(), 0), none);
 	/* getrlimit() through prlimit64: our own limits, read only. */
-	r |= sb_rule(ctx, "prlimit64", 2, SCMP_A0(SCMP_CMP_EQ, 0),
-	    SCMP_A2(SCMP_CMP_EQ, 0));
+	r |= sb_rule(ctx, "prlimit64", 2, SCMP_A0(SCMP_CMP_EQ, 0, 0),
+	    SCMP_A2(SCMP_CMP_EQ, 0, 0));
 	for (i = 0; i < sizeof(sb_families) / sizeof(sb_families[0]); i++)
 		r |= sb_rule(ctx, "socket", 1, SCMP_A0(SCMP_CMP_EQ,
-		    (scmp_datum_t)sb_families[i]), none);
+		    (scmp_datum_t)sb_families[i], 0), none);
 	for (i = 0; i < sizeof(sb_ioctls) / sizeof(sb_ioctls[0]); i++)
 		r |= sb_rule(ctx, "ioctl", 1, SCMP_A1(SCMP_CMP_MASKED_EQ,
 		    0xffffffffULL, sb_ioctls[i]), none);
 	for (i = 0; i < sizeof(sb_prctls) / sizeof(sb_prctls[0]); i++)
 		r |= sb_rule(ctx, "prctl", 1, SCMP_A0(SCMP_CMP_EQ,
-		    (scmp_datum_t)sb_prctls[i]), none);
+		    (scmp_datum_t)sb_prctls[i], 0), none);
 	return r != 0 ? -1 : 0;
 }
 
@@ -326,7 +326,7 @@ int
 sandbox_seccomp(char *err, size_t errlen)
 {
 	scmp_filter_ctx	 ctx;
-	struct scmp_arg_cmp none = SCMP_A0(SCMP_CMP_EQ, 0);
+	struct scmp_arg_cmp none = SCMP_A0(SCMP_CMP_EQ, 0, 0);
 	size_t		 i;
 	int		 r;
 
