@@ -68,7 +68,8 @@ enum sess_state {
 	SS_CLOSING	/* flushing a last response, then close */
 };
 
-enum sess_timer { ST_NONE, ST_IDLE, ST_HEADER, ST_FLUSH, ST_UPSTREAM };
+enum sess_timer { ST_NONE, ST_IDLE, ST_HEADER, ST_FLUSH, ST_UPSTREAM,
+    ST_BODY };
 
 /* An answer of sockguard's own to a HEAD request carries no body. */
 #define SESS_HEAD_ONLY(s) ((s)->sess_have_req && \
@@ -171,6 +172,9 @@ struct session {
 	struct http_response	 sess_resp;
 	int			 sess_close_after; /* no more requests */
 	int			 sess_cl_paused; /* client reads paused by us */
+	int			 sess_out_full;	/* next head waits for the
+						   client to read */
+	int			 sess_up_answered; /* dockerd began its answer */
 	int			 sess_up_paused;
 	int			 sess_cl_eof;	/* hijack half-closes */
 	int			 sess_up_eof;
@@ -343,6 +347,19 @@ sess_pending_take(struct session *s)
 	s->sess_pending = 1;
 	px->px_npending++;
 	return 0;
+}
+
+/*
+ * A streamed body is upstream whole: from now the session waits for
+ * dockerd.  Counted even past the cap: the request is there already.
+ */
+static void
+sess_pending_resume(struct session *s)
+{
+	if (s->sess_pending || s->sess_up_answered)
+		return;
+	s->sess_pending = 1;
+	s->sess_px->px_npending++;
 }
 
 /* dockerd began to answer, or the session stopped waiting for it. */
@@ -592,7 +609,7 @@ sess_refuse_pending(struct session *s)
 	uint64_t	 now = proxy_now_ms();
 	char		 msg[200];
 
-	if (!s->sess_req.body_done)
+	if (!s->sess_req.body_done || s->sess_req.upgrade)
 		s->sess_close_after = 1;
 	snprintf(msg, sizeof(msg), "%zu requests are already waiting for the "
 	    "Docker Engine to answer (limits.max_pending_upstream); try "
@@ -722,8 +739,14 @@ sess_forward_head(struct session *s, enum http_framing framing,
 		s->sess_resp.body_sink = s->sess_events;
 	}
 	s->sess_resp_active = 1;
+	s->sess_up_answered = 0;
 	if (req->body_done)
 		sess_await_answer(s);
+	else
+		/* Until the body is upstream whole the session waits for
+		 * its client, not for dockerd: a stalled upload holds no
+		 * slot of limits.max_pending_upstream. */
+		sess_pending_end(s);
 	return 0;
 }
 
@@ -771,6 +794,9 @@ sess_decided(struct session *s, const struct decision *d)
 	    req->url, d->rule, d->profile, d->reason);
 	if (!req->body_done && req->framing == HTTP_BODY_LENGTH &&
 	    req->content_length > PROXY_DISCARD_MAX)
+		s->sess_close_after = 1;
+	/* The client may already be speaking the protocol it asked for. */
+	if (req->upgrade)
 		s->sess_close_after = 1;
 	if (d->status == 403)
 		http_write_error_hdr(bufferevent_get_output(s->sess_cl), 403,
@@ -2027,7 +2053,7 @@ sess_proceed(struct session *s)
 		    lim->max_inspect_body);
 		return;
 	}
-	if (req->expect_continue && !req->body_done)
+	if (req->expect_continue && !req->body_done && req->http_minor == 1)
 		evbuffer_add(bufferevent_get_output(s->sess_cl),
 		    "HTTP/1.1 100 Continue\r\n\r\n", 25);
 	if (json) {
@@ -2091,6 +2117,17 @@ sess_read_head_once(struct session *s)
 	size_t			 head_len;
 	int			 r;
 
+	/*
+	 * A client that sends requests without reading the answers must
+	 * not make sockguard pile up its own answers (denials, 429s, ...):
+	 * the next head waits until the output drains (cl_write_run), and
+	 * meanwhile the input fills to its high mark and reading stops.
+	 */
+	if (evbuffer_get_length(bufferevent_get_output(s->sess_cl)) >=
+	    PROXY_HIGH_WM) {
+		s->sess_out_full = 1;
+		return;
+	}
 	r = http_head_scan(in, lim, &s->sess_scanned, &head_len, &err);
 	if (r == -1) {
 		s->sess_have_req = 0;
@@ -2104,6 +2141,16 @@ sess_read_head_once(struct session *s)
 		return;
 	}
 	sess_start_request(s, head_len);
+}
+
+/*
+ * The body goes on when the client sends more: it has idle_timeout to
+ * do so, counted from its last bytes, or the request is cut off.
+ */
+static void
+sess_body_wait(struct session *s)
+{
+	sess_set_timer(s, ST_BODY, s->sess_px->px_conf->limits.idle_timeout_ms);
 }
 
 /* Moves request body bytes: into sess_body, or on to the upstream. */
@@ -2138,8 +2185,11 @@ sess_pump_body(struct session *s)
 				return;
 			}
 		} while (r == 0 && evbuffer_get_length(in) > 0);
-		if (r == 1)
+		if (r == 1) {
+			sess_set_timer(s, ST_NONE, 0);
 			sess_body_complete(s);
+		} else
+			sess_body_wait(s);
 		return;
 	}
 	if (s->sess_state != SS_BODY_STREAM || s->sess_up == NULL)
@@ -2157,15 +2207,23 @@ sess_pump_body(struct session *s)
 		}
 		if (r == 1) {
 			s->sess_state = SS_WAIT;
-			if (!s->sess_resp_active)	/* answered early */
+			sess_set_timer(s, ST_NONE, 0);
+			if (!s->sess_resp_active) {	/* answered early */
 				sess_request_done(s);
-			else
-				sess_await_answer(s);
+				return;
+			}
+			sess_pending_resume(s);
+			sess_await_answer(s);
 			return;
 		}
-		if (evbuffer_get_length(in) == 0)
+		if (evbuffer_get_length(in) == 0) {
+			sess_body_wait(s);
 			return;
+		}
 	}
+	/* dockerd reads slowly: the client is not the one stalling. */
+	if (s->sess_timer_kind == ST_BODY)
+		sess_set_timer(s, ST_NONE, 0);
 }
 
 /*
@@ -2394,13 +2452,22 @@ bev_read_more(struct bufferevent *bev, size_t max)
 {
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	struct evbuffer_iovec	 v[2];
-	size_t			 total = 0, want, got, left;
+	size_t			 total = 0, want, got, left, len, high = 0;
 	ssize_t			 r;
 	int			 n, i;
 
-	if (evbuffer_get_length(in) < 4096 ||
-	    bufferevent_get_underlying(bev) != NULL)
+	len = evbuffer_get_length(in);
+	if (len < 4096 || bufferevent_get_underlying(bev) != NULL)
 		return;			/* a small message: nothing pending */
+	/* No further than libevent itself would: the high mark bounds what
+	 * a client can make sockguard hold while nothing consumes it. */
+	bufferevent_getwatermark(bev, EV_READ, NULL, &high);
+	if (high > 0) {
+		if (len >= high)
+			return;
+		if (max > high - len)
+			max = high - len;
+	}
 	evbuffer_unfreeze(in, 0);
 	while (total < max) {
 		want = max - total < 65536 ? max - total : 65536;
@@ -2487,7 +2554,8 @@ cl_read_run(struct bufferevent *bev, void *arg)
 	case SS_LOOKUP:
 	case SS_WAIT:
 	case SS_CLOSING:
-		/* Pipelined bytes wait in the buffer (bounded by watermark). */
+		/* Pipelined bytes wait in the buffer: libevent and
+		 * bev_read_more() stop reading at its high mark. */
 		break;
 	}
 }
@@ -2516,6 +2584,11 @@ cl_write_run(struct bufferevent *bev, void *arg)
 		bufferevent_enable(s->sess_up, EV_READ);
 		if (sess_pump_response(s) == -1)
 			return;
+	}
+	if (s->sess_out_full && s->sess_state == SS_HEAD) {
+		s->sess_out_full = 0;
+		sess_read_head(s);
+		return;
 	}
 	/* The upstream closed while its last bytes waited for us. */
 	if (s->sess_up_eof && s->sess_resp_active && s->sess_up != NULL &&
@@ -2567,6 +2640,7 @@ up_read_run(struct bufferevent *bev, void *arg)
 		sess_drop_upstream(s);
 		return;
 	}
+	s->sess_up_answered = 1;
 	sess_pending_end(s);		/* dockerd is answering */
 	sess_pump_response(s);
 }
@@ -2726,7 +2800,30 @@ sess_upstream_timeout(struct session *s)
 	sess_request_done(s);
 }
 
-/* Idle, header, flush and upstream timeouts. */
+/* No byte of the request body for idle_timeout: 408, and close. */
+static void
+sess_body_stalled(struct session *s)
+{
+	static const char msg[] = "the request body stalled: no byte of it "
+	    "arrived within limits.idle_timeout";
+
+	if (s->sess_state != SS_BODY_STREAM) {
+		sess_abort(s, 408, "%s", msg);
+		return;
+	}
+	log_info("conn %llu (%s): 408 %s", (unsigned long long)s->sess_id,
+	    s->sess_who, msg);
+	/* dockerd must see a truncated upload, never more. */
+	sess_drop_upstream(s);
+	if (!s->sess_up_answered)	/* else its answer is under way */
+		http_write_error_hdr(bufferevent_get_output(s->sess_cl), 408,
+		    1, s->sess_rid_hdr, SESS_HEAD_ONLY(s), "%s", msg);
+	sess_audit_complete(s, 408);
+	s->sess_close_after = 1;
+	sess_finish(s);
+}
+
+/* Idle, header, flush, upstream and body timeouts. */
 static void
 sess_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -2746,6 +2843,9 @@ sess_timer_cb(evutil_socket_t fd, short what, void *arg)
 		break;
 	case ST_UPSTREAM:
 		sess_upstream_timeout(s);
+		break;
+	case ST_BODY:
+		sess_body_stalled(s);
 		break;
 	case ST_NONE:
 		break;
