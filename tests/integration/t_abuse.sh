@@ -93,39 +93,37 @@ abuse_flood_forwarded() {
 	    'GET /v1.41/nothing-here HTTP/1.1\r\nHost: d\r\n\r\n'
 }
 
+# abuse_send_stall REQUEST OUT: in the background, sends REQUEST (a head
+# and the start of its body) and writes the first line of the answer, if
+# one comes within 20 s, to OUT.
+abuse_send_stall() {
+	"$PY" - "$AB_SOCK" "$1" >"$2" 2>&1 <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(20)
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode())
+try:
+    print(s.recv(4096).split(b"\r\n")[0].decode(), flush=True)
+except socket.timeout:
+    print("no answer in 20 s")
+EOF
+}
+
 # Two uploads stall after two bytes with max_pending_upstream: 2: a third
 # client is still served (a stalled upload waits for its client, not for
 # dockerd); each stalled one gets 408 after idle_timeout (2 s).  A JSON
 # body sockguard reads itself stalls the same way.
 abuse_stalled_bodies() {
-	local p1 p2 p3 out i
-	for i in 1 2; do
-		"$PY" - "$AB_SOCK" "POST /v1.41/build?t=sgab HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-tar\r\nContent-Length: 1000000\r\n\r\nab" \
-		    >"$AB/stall$i.out" 2>&1 <<'EOF' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.settimeout(20)
-s.sendall(sys.argv[2].encode().decode("unicode_escape").encode())
-try:
-    print(s.recv(4096).split(b"\r\n")[0].decode(), flush=True)
-except socket.timeout:
-    print("no answer in 20 s")
-EOF
-		eval "p$i=\$!"
-	done
-	"$PY" - "$AB_SOCK" "POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"Image\":" \
-	    >"$AB/stall3.out" 2>&1 <<'EOF' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.settimeout(20)
-s.sendall(sys.argv[2].encode().decode("unicode_escape").encode())
-try:
-    print(s.recv(4096).split(b"\r\n")[0].decode(), flush=True)
-except socket.timeout:
-    print("no answer in 20 s")
-EOF
+	local p1 p2 p3 out
+	abuse_send_stall "POST /v1.41/build?t=sgab HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-tar\r\nContent-Length: 1000000\r\n\r\nab" \
+	    "$AB/stall1.out"
+	p1=$!
+	abuse_send_stall "POST /v1.41/build?t=sgab HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-tar\r\nContent-Length: 1000000\r\n\r\nab" \
+	    "$AB/stall2.out"
+	p2=$!
+	abuse_send_stall "POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"Image\":" \
+	    "$AB/stall3.out"
 	p3=$!
 	bg_register "$p1"; bg_register "$p2"; bg_register "$p3"
 	sleep 0.5
