@@ -253,6 +253,25 @@ proxy_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 static void	sess_hijack_relay(struct session *);
+static void	sess_lookup_go(struct session *, const char *, size_t,
+		    unsigned, lookup_cb);
+
+/*
+ * The entry point of a look-up's answer: dockerd has answered it, so the
+ * session no longer waits for dockerd (limits.max_pending_upstream); run
+ * handles the answer with the session held.
+ */
+#define SESS_LOOKUP_CB(name, run)					\
+static void								\
+name(void *arg, int status, json_t *inspect, const char *err)		\
+{									\
+	struct session	*s = arg;					\
+									\
+	sess_enter(s);							\
+	sess_pending_end(s);						\
+	run(s, status, inspect, err);					\
+	sess_leave(s);							\
+}
 static void	proxy_check_drained(struct proxy *);
 
 /* A generation of conf and rules; it owns both. */
@@ -1055,16 +1074,7 @@ sess_join_run(struct session *s, int status, json_t *inspect,
 	sess_join_next(s);
 }
 
-static void
-sess_join_cb(void *arg, int status, json_t *inspect, const char *err)
-{
-	struct session	*s = arg;
-
-	sess_enter(s);
-	sess_pending_end(s);
-	sess_join_run(s, status, inspect, err);
-	sess_leave(s);
-}
+SESS_LOOKUP_CB(sess_join_cb, sess_join_run)
 
 /* Looks up the next container the create joins, or forwards. */
 static void
@@ -1083,26 +1093,7 @@ sess_join_next(struct session *s)
 		return;
 	}
 	snprintf(path, sizeof(path), "/containers/%s/json", seg);
-	if (sess_pending_take(s) == -1) {
-		sess_joins_clear(s);
-		sess_refuse_pending(s);
-		if (s->sess_close_after)
-			sess_finish(s);
-		else
-			sess_request_done(s);
-		return;
-	}
-	s->sess_lookup = lookup_start(s->sess_px->px_base,
-	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
-	    sess_join_cb, s);
-	if (s->sess_lookup == NULL) {
-		sess_pending_end(s);
-		sess_joins_clear(s);
-		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
-		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
-		return;
-	}
-	s->sess_state = SS_LOOKUP;
+	sess_lookup_go(s, path, 4 * 1024 * 1024, 15000, sess_join_cb);
 }
 
 /*
@@ -1241,9 +1232,9 @@ sess_container_segment(const struct policy_request *pr, size_t *off,
  * request by the container's full id.
  */
 static void
-sess_lookup_run(void *arg, int status, json_t *inspect, const char *err)
+sess_lookup_run(struct session *s, int status, json_t *inspect,
+    const char *err)
 {
-	struct session		*s = arg;
 	struct http_request	*req = &s->sess_req;
 	struct policy_request	*pr = &s->sess_preq;
 	struct decision		 d;
@@ -1270,17 +1261,7 @@ sess_lookup_run(void *arg, int status, json_t *inspect, const char *err)
 	sess_proceed(s);
 }
 
-/* The lookup's answer, with the session held. */
-static void
-sess_lookup_cb(void *arg, int status, json_t *inspect, const char *err)
-{
-	struct session	*s = arg;
-
-	sess_enter(s);
-	sess_pending_end(s);
-	sess_lookup_run(arg, status, inspect, err);
-	sess_leave(s);
-}
+SESS_LOOKUP_CB(sess_lookup_cb, sess_lookup_run)
 
 /* Asks dockerd which container the request names, and what it is. */
 static void
@@ -1297,33 +1278,15 @@ sess_start_lookup(struct session *s)
 		sess_abort(s, 414, "the container name is too long");
 		return;
 	}
-	if (sess_pending_take(s) == -1) {
-		sess_refuse_pending(s);
-		if (s->sess_close_after)
-			sess_finish(s);
-		else
-			sess_request_done(s);
-		return;
-	}
-	s->sess_lookup = lookup_start(s->sess_px->px_base,
-	    s->sess_px->px_conf->upstream, path, 4 * 1024 * 1024, 15000,
-	    sess_lookup_cb, s);
-	if (s->sess_lookup == NULL) {
-		sess_pending_end(s);
-		if (!s->sess_req.body_done)
-			s->sess_close_after = 1;
-		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
-		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
-		return;
-	}
-	s->sess_state = SS_LOOKUP;
+	sess_lookup_go(s, path, 4 * 1024 * 1024, 15000, sess_lookup_cb);
 }
 
 /*
- * Asks dockerd GET path for ownership (an answer of at most max bytes
- * within ms), answered through cb.  It counts toward
- * limits.max_pending_upstream like the request itself.  When it cannot
- * start, the client has its 503 or 502 and the lookup state is cleared.
+ * Asks dockerd GET path (an answer of at most max bytes within ms) about
+ * an object the request names, answered through cb (SESS_LOOKUP_CB).  It
+ * counts toward limits.max_pending_upstream like the request itself, until
+ * dockerd answers.  When it cannot start, the client has its 503 or 502
+ * and the lookup state is cleared.
  */
 static void
 sess_lookup_go(struct session *s, const char *path, size_t max,
@@ -1341,9 +1304,8 @@ sess_lookup_go(struct session *s, const char *path, size_t max,
 	s->sess_lookup = lookup_start(s->sess_px->px_base,
 	    s->sess_px->px_conf->upstream, path, max, ms, cb, s);
 	if (s->sess_lookup == NULL) {
+		sess_pending_end(s);
 		sess_joins_clear(s);
-		if (!s->sess_req.body_done)
-			s->sess_close_after = 1;
 		sess_abort(s, 502, "cannot connect to the Docker Engine at %s: "
 		    "%s", s->sess_px->px_conf->upstream, strerror(errno));
 		return;
@@ -1462,15 +1424,7 @@ sess_dest_run(struct session *s, int status, json_t *inspect,
 	sess_dest_next(s);
 }
 
-static void
-sess_dest_cb(void *arg, int status, json_t *inspect, const char *err)
-{
-	struct session	*s = arg;
-
-	sess_enter(s);
-	sess_dest_run(s, status, inspect, err);
-	sess_leave(s);
-}
+SESS_LOOKUP_CB(sess_dest_cb, sess_dest_run)
 
 /* Asks about the next image name the request sets, or goes on. */
 static void
@@ -1598,15 +1552,7 @@ sess_owner_run(struct session *s, int status, json_t *inspect,
 	sess_proceed(s);
 }
 
-static void
-sess_owner_cb(void *arg, int status, json_t *inspect, const char *err)
-{
-	struct session	*s = arg;
-
-	sess_enter(s);
-	sess_owner_run(s, status, inspect, err);
-	sess_leave(s);
-}
+SESS_LOOKUP_CB(sess_owner_cb, sess_owner_run)
 
 /*
  * images/json, system/df: dockerd's answer, narrowed to what the client
@@ -1875,15 +1821,7 @@ sess_ref_run(struct session *s, int status, json_t *inspect,
 	sess_ref_next(s);
 }
 
-static void
-sess_ref_cb(void *arg, int status, json_t *inspect, const char *err)
-{
-	struct session	*s = arg;
-
-	sess_enter(s);
-	sess_ref_run(s, status, inspect, err);
-	sess_leave(s);
-}
+SESS_LOOKUP_CB(sess_ref_cb, sess_ref_run)
 
 /* Looks up the next reference of the body, or forwards it. */
 static void
