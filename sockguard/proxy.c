@@ -172,8 +172,6 @@ struct session {
 	struct http_response	 sess_resp;
 	int			 sess_close_after; /* no more requests */
 	int			 sess_cl_paused; /* client reads paused by us */
-	int			 sess_out_full;	/* next head waits for the
-						   client to read */
 	int			 sess_up_answered; /* dockerd began its answer */
 	int			 sess_up_paused;
 	int			 sess_cl_eof;	/* hijack half-closes */
@@ -2062,10 +2060,8 @@ sess_read_head_once(struct session *s)
 	 * meanwhile the input fills to its high mark and reading stops.
 	 */
 	if (evbuffer_get_length(bufferevent_get_output(s->sess_cl)) >=
-	    PROXY_HIGH_WM) {
-		s->sess_out_full = 1;
+	    PROXY_HIGH_WM)
 		return;
-	}
 	r = http_head_scan(in, lim, &s->sess_scanned, &head_len, &err);
 	if (r == -1) {
 		s->sess_have_req = 0;
@@ -2523,8 +2519,9 @@ cl_write_run(struct bufferevent *bev, void *arg)
 		if (sess_pump_response(s) == -1)
 			return;
 	}
-	if (s->sess_out_full && s->sess_state == SS_HEAD) {
-		s->sess_out_full = 0;
+	/* Heads that waited for the client to read its answers. */
+	if (s->sess_state == SS_HEAD &&
+	    evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
 		sess_read_head(s);
 		return;
 	}
